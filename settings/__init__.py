@@ -1,0 +1,37 @@
+"""Scrapy settings for nianbao: assignments only, NIANBAO_* grouped by prefix.
+
+Every setting here is documented in docs/settings.md.
+"""
+
+BOT_NAME = "nianbao"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+USER_AGENT = "nianbao/0.1 (+archive of government information-disclosure annual reports)"
+
+# Politeness: real government servers are slow and fragile.
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 32
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+DOWNLOAD_TIMEOUT = 60
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+REDIRECT_MAX_TIMES = 10
+COOKIES_ENABLED = True
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"
+
+# Where everything goes: NIANBAO_DATA_DIR holds warc/, catalog.db and run state.
+NIANBAO_DATA_DIR = "data"
+NIANBAO_SOURCES = "sample"
+NIANBAO_CAPTURE_ENABLED = True
+NIANBAO_WARC_MAX_SIZE = 1_000_000_000
+NIANBAO_WARC_PREFIX = "nianbao"
