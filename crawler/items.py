@@ -11,6 +11,8 @@ class FetchedDocument:
 
     ``body`` is decoded of any Content-Encoding; the WARC record keeps the bytes as sent.
     ``headers`` keeps the last value of each header name, as bytes.
+    ``agency`` / ``region_code`` are the registry's hints; ``extracted`` is filled by
+    ``pipelines.extract.ExtractPipeline`` with the extraction record.
     """
 
     url: str
@@ -25,3 +27,6 @@ class FetchedDocument:
     list_title: str | None = None
     list_date: str | None = None
     fetched_at: str = ""
+    agency: str | None = None
+    region_code: str | None = None
+    extracted: dict | None = None
