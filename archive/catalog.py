@@ -1,0 +1,208 @@
+"""The SQLite catalog: what the WARC files hold, as tables researchers can query.
+
+Tables (see docs/catalog.md): ``captures`` (one row per WARC response, revisit or failure
+record), ``documents`` (one row per captured report or notice, keyed by its capture's record
+id), ``stats`` and ``checks`` (the statistics and arithmetic checks of each document). The
+catalog is derived: ``archive.rebuild`` writes the same rows from the WARC files alone.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+logger = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+
+CAPTURE_COLUMNS = {
+    "record_id": str,
+    "url": str,
+    "method": str,
+    "fetched_at": str,
+    "status": int,
+    "mime": str,
+    "payload_digest": str,
+    "warc_file": str,
+    "offset": int,
+    "length": int,
+    "record_type": str,
+    "source": str,
+    "role": str,
+}
+
+DOCUMENT_COLUMNS = {
+    "id": str,
+    "url": str,
+    "source": str,
+    "role": str,
+    "column_url": str,
+    "parent_url": str,
+    "fetched_at": str,
+    "status": int,
+    "title": str,
+    "agency": str,
+    "region_code": str,
+    "report_year": int,
+    "publish_date": str,
+    "doc_type": str,
+    "template": str,
+    "script": str,
+    "defaced": int,
+    "flags": str,
+    "removed": str,
+    "text": str,
+    "text_simplified": str,
+    "extractor_version": str,
+}
+
+STAT_COLUMNS = {
+    "document_id": str,
+    "table_id": str,
+    "row_id": str,
+    "column_id": str,
+    "value": float,
+    "raw": str,
+}
+
+CHECK_COLUMNS = {"document_id": str, "rule": int, "status": str, "detail": str, "numbers": str}
+
+
+class Catalog:
+    """One catalog file; rows are buffered and written in batches by ``flush``."""
+
+    def __init__(self, path: str | Path, batch_size: int = 200):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite_utils.Database(self.path)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.batch_size = batch_size
+        self._captures: list[dict] = []
+        self._documents: list[dict] = []
+        self._stats: list[dict] = []
+        self._checks: list[dict] = []
+        self.ensure_schema()
+
+    def ensure_schema(self) -> None:
+        """Create the tables and indexes if missing (idempotent)."""
+        db = self.db
+        if "captures" not in db.table_names():
+            db["captures"].create(CAPTURE_COLUMNS, pk="record_id")
+            db["captures"].create_index(["url", "fetched_at"])
+            db["captures"].create_index(["payload_digest"])
+        if "documents" not in db.table_names():
+            db["documents"].create(DOCUMENT_COLUMNS, pk="id")
+            for columns in (["url"], ["agency", "report_year"], ["region_code"], ["doc_type"]):
+                db["documents"].create_index(columns)
+        if "stats" not in db.table_names():
+            db["stats"].create(STAT_COLUMNS, pk=("document_id", "table_id", "row_id", "column_id"))
+        if "checks" not in db.table_names():
+            db["checks"].create(CHECK_COLUMNS, pk=("document_id", "rule"))
+        db["_nianbao_schema"].insert({"id": 1, "version": SCHEMA_VERSION}, pk="id", replace=True)
+
+    def add_capture(self, row: Mapping[str, Any]) -> None:
+        """Queue one ``captures`` row (keys of ``CAPTURE_COLUMNS``)."""
+        self._captures.append({key: row.get(key) for key in CAPTURE_COLUMNS})
+        self._maybe_flush()
+
+    def add_document(self, fetched: Mapping[str, Any], record: Mapping[str, Any]) -> str:
+        """Queue the rows for one extracted document; returns its id (the capture record id).
+
+        ``fetched`` is the FetchedDocument as a mapping (provenance), ``record`` what
+        ``pipelines.extract.extract`` returned for it.
+        """
+        doc_id = fetched["record_id"]
+        self._documents.append(document_row(doc_id, fetched, record))
+        for stat in record.get("stats") or ():
+            self._stats.append(
+                {
+                    "document_id": doc_id,
+                    "table_id": stat["table"],
+                    "row_id": stat["row"],
+                    "column_id": stat["column"],
+                    "value": stat.get("value"),
+                    "raw": stat.get("raw"),
+                }
+            )
+        for check in record.get("checks") or ():
+            self._checks.append(
+                {
+                    "document_id": doc_id,
+                    "rule": check["rule"],
+                    "status": check["status"],
+                    "detail": _text(check.get("detail")),
+                    "numbers": json.dumps(check.get("numbers"), ensure_ascii=False, sort_keys=True),
+                }
+            )
+        self._maybe_flush()
+        return doc_id
+
+    def flush(self) -> None:
+        """Write every queued row in one transaction; re-adding a row replaces it."""
+        if not (self._captures or self._documents or self._stats or self._checks):
+            return
+        with self.db.conn:
+            for name, rows in (
+                ("captures", self._captures),
+                ("documents", self._documents),
+                ("stats", self._stats),
+                ("checks", self._checks),
+            ):
+                if rows:
+                    self.db[name].insert_all(rows, replace=True)
+        self._captures, self._documents, self._stats, self._checks = [], [], [], []
+
+    def close(self) -> None:
+        self.flush()
+        self.db.close()
+
+    def _maybe_flush(self) -> None:
+        pending = len(self._captures) + len(self._documents)
+        if pending >= self.batch_size:
+            self.flush()
+
+    def __enter__(self) -> Catalog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def document_row(doc_id: str, fetched: Mapping[str, Any], record: Mapping[str, Any]) -> dict:
+    """The ``documents`` row for one document: provenance from the fetch, the rest extracted."""
+    flags = sorted(record.get("flags") or ())
+    return {
+        "id": doc_id,
+        "url": fetched["url"],
+        "source": fetched.get("source"),
+        "role": fetched.get("role"),
+        "column_url": fetched.get("column"),
+        "parent_url": fetched.get("parent_url"),
+        "fetched_at": fetched.get("fetched_at"),
+        "status": fetched.get("status"),
+        "title": record.get("title"),
+        "agency": record.get("agency"),
+        "region_code": record.get("region_code"),
+        "report_year": record.get("report_year"),
+        "publish_date": record.get("publish_date"),
+        "doc_type": record.get("doc_type"),
+        "template": record.get("template"),
+        "script": record.get("script"),
+        "defaced": int("defaced" in flags),
+        "flags": json.dumps(flags, ensure_ascii=False),
+        "removed": json.dumps(record.get("removed") or [], ensure_ascii=False),
+        "text": record.get("text"),
+        "text_simplified": record.get("text_simplified"),
+        "extractor_version": record.get("extractor_version"),
+    }
+
+
+def _text(value: Any) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)

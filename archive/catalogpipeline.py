@@ -1,0 +1,58 @@
+"""CatalogPipeline: the last item pipeline, writing captures and documents to the catalog."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from itemadapter import ItemAdapter
+from scrapy import signals
+
+from archive.catalog import Catalog
+from archive.signals import capture_written
+
+PROVENANCE_KEYS = ("url", "status", "source", "record_id", "role", "column", "parent_url", "fetched_at")
+
+
+def catalog_path(settings) -> Path:
+    """``NIANBAO_CATALOG`` if set, else ``<NIANBAO_DATA_DIR>/catalog.db``."""
+    explicit = settings.get("NIANBAO_CATALOG")
+    return Path(explicit) if explicit else Path(settings.get("NIANBAO_DATA_DIR")) / "catalog.db"
+
+
+class CatalogPipeline:
+    """Writes a ``captures`` row per ``capture_written`` signal and a document per extracted item.
+
+    Items without an extraction record, or without a WARC record id to key them, pass through
+    untouched: a document must point at the evidence it came from.
+    """
+
+    def __init__(self, path: str | Path):
+        self.catalog = Catalog(path)
+
+    @classmethod
+    def from_crawler(cls, crawler) -> CatalogPipeline:
+        pipeline = cls(catalog_path(crawler.settings))
+        crawler.signals.connect(pipeline.capture_written, signal=capture_written)
+        crawler.signals.connect(pipeline.spider_idle, signal=signals.spider_idle)
+        # spider_closed, not close_spider: the capture extension reports its last records from
+        # its own spider_closed handler, which was connected first and so runs first.
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    def capture_written(self, capture: Any) -> None:
+        self.catalog.add_capture(capture.catalog_row())
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        record = adapter.get("extracted")
+        if record is not None and adapter.get("record_id"):
+            self.catalog.add_document({key: adapter.get(key) for key in PROVENANCE_KEYS}, record)
+        return item
+
+    def spider_idle(self) -> None:
+        # Idle means no request in flight: a good moment to make the catalog durable.
+        self.catalog.flush()
+
+    def spider_closed(self) -> None:
+        self.catalog.close()
