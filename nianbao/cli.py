@@ -78,3 +78,31 @@ def demo(data_dir: str, night: int, as_json: bool) -> None:
         if not as_json:
             click.echo(f"sample web (night {night}): {len(web.sites)} sites; crawling into {Path(data_dir).resolve()}")
         _crawl_and_summarize("sample", data_dir, None, as_json)
+
+
+def _catalog_path(data_dir: str):
+    from pathlib import Path
+
+    path = Path(data_dir) / "catalog.db"
+    if not path.is_file():
+        raise click.ClickException(f"no catalog at {path}: crawl first, or point --data at a data directory")
+    return path
+
+
+@main.command()
+@click.argument("query")
+@DATA_OPTION
+@click.option("--limit", default=20, show_default=True, help="Most documents to list.")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+def search(query: str, data_dir: str, limit: int, as_json: bool) -> None:
+    """Full-text search of the documents' clean text; simplified and traditional queries find both."""
+    import json
+
+    from archive.search import SearchError, format_results
+    from archive.search import search as search_catalog
+
+    try:
+        results = search_catalog(_catalog_path(data_dir), query, limit=limit)
+    except SearchError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(json.dumps(results, ensure_ascii=False, indent=2) if as_json else format_results(results))
