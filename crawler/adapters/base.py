@@ -1,0 +1,199 @@
+"""The adapter protocol: how the spider asks a CMS about its list and detail pages.
+
+An adapter is stateless and pure: it reads a downloaded response and answers with plain data
+(``Link``, ``ListPage``); the spider turns those into requests with provenance meta. Shared
+vocabulary (attachment extensions, date formats) and the link helpers live here as data.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from urllib.parse import unquote, urljoin
+
+from parsel import Selector
+from scrapy.http import Response, TextResponse
+
+# Report files published on their own or attached to a detail page (OFD is the national
+# fixed-layout format some agencies use instead of PDF).
+ATTACHMENT_EXTENSIONS = ("pdf", "doc", "docx", "wps", "xls", "xlsx", "ofd")
+ATTACHMENT_URL_RE = re.compile(
+    r"\.(?:%s)(?:[?#]|$)" % "|".join(ATTACHMENT_EXTENSIONS)
+    + r"|/module/download/downfile\.jsp\?"  # Hanweb download proxy (302 to /attach/…)
+    + r"|/group\d+/M\d\d/",  # Anhui platform FastDFS storage
+    re.IGNORECASE,
+)
+# TRS 全真版 tab: an embedded PDF viewer whose ``file`` parameter is the attachment.
+VIEWER_RE = re.compile(r"/viewer\.html\?(?:[^#]*&)?file=([^&#]+)", re.IGNORECASE)
+# An attachment URL as a string literal in a script (JSON escapes ``/`` as ``\/``).
+QUOTED_FILE_RE = re.compile(
+    r"""["']([^"'\s<>]+\.(?:%s))["']""" % "|".join(ATTACHMENT_EXTENSIONS), re.IGNORECASE
+)
+# Templates left unrendered in saved pages (``{{qzbFile}}``) are not links.
+TEMPLATE_RE = re.compile(r"\{\{|\$\{|\bjavascript:|^#|^mailto:", re.IGNORECASE)
+DATE_RE = re.compile(r"((?:19|20)\d\d)\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})")
+SPACE_RE = re.compile(r"\s+")
+
+# Anchors and embedded viewers on a detail page that can point at an attachment.
+DETAIL_LINKS_XPATH = "//a[@href]|//iframe[@src]|//embed[@src]"
+# The list row an anchor sits in, where its date is printed.
+ROW_XPATH = "string(ancestor::*[self::li or self::tr or self::dl or self::p][1])"
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A document linked from a list or detail page: ``kind`` is ``detail`` or ``attachment``."""
+
+    url: str
+    title: str | None = None
+    date: str | None = None
+    kind: str = "detail"
+
+
+@dataclass(frozen=True, slots=True)
+class ListPage:
+    """A further list page to fetch: a plain GET, or a POST with a form body (Hanweb, TRS API)."""
+
+    url: str
+    method: str = "GET"
+    body: str | None = None
+
+
+class Adapter:
+    """One CMS: recognise its list pages, walk all of them, pick out documents.
+
+    Subclasses override what their CMS does differently; the defaults read plain HTML.
+    """
+
+    name = "generic"
+
+    def is_list_page(self, response: TextResponse) -> bool:
+        """Whether ``response`` is a list page of this CMS (a 年报 column or one of its pages)."""
+        raise NotImplementedError
+
+    def list_pages(self, response: TextResponse) -> Iterable[ListPage]:
+        """Further list pages reachable from this one by the CMS's own paging mechanism."""
+        raise NotImplementedError
+
+    def list_links(self, response: TextResponse) -> Iterable[Link]:
+        """Detail pages and attachments listed on a list page, with their list title and date."""
+        raise NotImplementedError
+
+    def detail_attachments(self, response: TextResponse) -> Iterable[Link]:
+        """Attachments linked from a detail page (files, download proxies, 全真版 viewers)."""
+        return attachment_links(response)
+
+
+def is_attachment_url(url: str) -> bool:
+    return ATTACHMENT_URL_RE.search(url) is not None
+
+
+def normalize_date(text: str | None) -> str | None:
+    """The first date in ``text`` as ``YYYY-MM-DD`` (``2020-9-29``, ``2017年3月20日``…)."""
+    if not text:
+        return None
+    match = DATE_RE.search(text)
+    if match is None:
+        return None
+    year, month, day = match.groups()
+    return f"{year}-{int(month):02d}-{int(day):02d}"
+
+
+def clean_text(text: str | None) -> str | None:
+    if text is None:
+        return None
+    text = SPACE_RE.sub(" ", text).strip()
+    return text or None
+
+
+def resolve(base_url: str, href: str | None) -> str | None:
+    """``href`` made absolute against ``base_url``; None for templates, scripts and anchors."""
+    if not href:
+        return None
+    href = href.strip()
+    if not href or TEMPLATE_RE.search(href):
+        return None
+    return urljoin(base_url, href)
+
+
+def unwrap_viewer(url: str) -> str | None:
+    """The file a PDF viewer URL (``…/viewer.html?file=…``) displays, made absolute."""
+    match = VIEWER_RE.search(url)
+    if match is None:
+        return None
+    return resolve(url, unquote(match.group(1)))
+
+
+def anchor_links(
+    selector: Selector,
+    base_url: str,
+    accept: Callable[[str], bool],
+    scope: str = "//a[@href]",
+    row_xpath: str = ROW_XPATH,
+) -> Iterator[Link]:
+    """Links of the anchors under ``scope`` whose absolute URL ``accept`` allows.
+
+    The title is the anchor's ``title`` attribute or its text; the date is the first date in
+    the list row around the anchor (``row_xpath``; by default the enclosing ``li``, ``tr``,
+    ``dl`` or ``p``).
+    """
+    for anchor in selector.xpath(scope):
+        url = resolve(base_url, anchor.attrib.get("href"))
+        if url is None or not accept(url):
+            continue
+        title = clean_text(anchor.attrib.get("title")) or clean_text(anchor.xpath("string()").get())
+        date = normalize_date(anchor.xpath(row_xpath).get())
+        kind = "attachment" if is_attachment_url(url) else "detail"
+        yield Link(url, title, date, kind)
+
+
+def attachment_links(response: TextResponse) -> list[Link]:
+    """Attachment links on a page: file URLs, download proxies and 全真版 viewers, in order."""
+    links: dict[str, Link] = {}
+    for element in response.xpath(DETAIL_LINKS_XPATH):
+        attrib = element.attrib
+        raw = attrib.get("href") or attrib.get("src")
+        url = resolve(response.url, raw)
+        if url is None:
+            continue
+        url = unwrap_viewer(url) or url
+        if url in links or not is_attachment_url(url):
+            continue
+        title = clean_text(element.xpath("string()").get()) or clean_text(attrib.get("title"))
+        links[url] = Link(url, title, None, "attachment")
+    return list(links.values())
+
+
+def quoted_file_links(text: str, base_url: str, pattern: re.Pattern[str] = QUOTED_FILE_RE) -> Iterator[Link]:
+    """Attachments named as string literals in a page's scripts (JS arrays, embedded JSON)."""
+    for match in pattern.finditer(text):
+        url = resolve(base_url, match.group(1).replace("\\/", "/"))
+        if url is not None:
+            yield Link(url, None, None, "attachment")
+
+
+def merge_links(*groups: Iterable[Link]) -> list[Link]:
+    """Links from several finders, first occurrence of each URL kept, in order."""
+    merged: dict[str, Link] = {}
+    for group in groups:
+        for link in group:
+            merged.setdefault(link.url, link)
+    return list(merged.values())
+
+
+def is_json(response: Response) -> bool:
+    """Whether a list answer is JSON (an API page) rather than HTML; cheap, no parsing."""
+    content_type = response.headers.get(b"Content-Type") or b""
+    if b"json" in content_type.lower():
+        return True
+    return response.body[:64].lstrip().startswith((b"{", b"["))
+
+
+def json_body(response: TextResponse) -> object | None:
+    """The decoded JSON of an API answer, or None when it is not valid JSON."""
+    try:
+        return json.loads(response.text)
+    except ValueError:
+        return None

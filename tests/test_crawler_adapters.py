@@ -1,0 +1,152 @@
+"""CMS adapters, fingerprints and column discovery: pure parsing of real and sample-web pages."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qs
+
+import pytest
+from scrapy.http import HtmlResponse, TextResponse
+
+from crawler.adapters.base import attachment_links, normalize_date, unwrap_viewer
+from crawler.adapters.discovery import column_links, landing_links
+from crawler.adapters.fingerprint import adapter_for, detect_cms
+from crawler.adapters.trs import TrsAdapter
+
+PINGTAN_COLUMN = "https://www.pingtan.gov.cn/zwgk/zfxxgk/zfxxgknb/index.htm"
+
+
+def html_response(url: str, body: bytes | str, encoding: str = "utf-8") -> HtmlResponse:
+    return HtmlResponse(url=url, body=body.encode(encoding) if isinstance(body, str) else body, encoding=encoding)
+
+
+@pytest.fixture
+def pingtan_list(corpus_dir) -> HtmlResponse:
+    return html_response(PINGTAN_COLUMN, (corpus_dir / "list-index.html").read_bytes())
+
+
+# -- the real TRS column page (平潭, "动静结合": page 1 static, the rest from list2.trsapi) ------
+
+
+def test_real_trs_list_page_is_fingerprinted_and_read(pingtan_list):
+    adapter = adapter_for(detect_cms(pingtan_list.text))
+    assert adapter.name == "trs"
+    assert adapter.is_list_page(pingtan_list)
+    links = list(adapter.list_links(pingtan_list))
+    assert len(links) == 10
+    assert links[0].url == "https://www.pingtan.gov.cn/zwgk/zfxxgk/zfxxgknb/202603/t20260313_105587.htm"
+    assert links[0].title == "平潭综合实验区2025年度政府信息公开工作年度报告"
+    assert links[0].date == "2026-03-10"
+    assert links[-1].date == "2017-01-18"
+    assert {link.kind for link in links} == {"detail"}
+
+
+def test_real_trs_list_page_asks_the_search_api_for_the_pages_beyond_the_static_one(pingtan_list):
+    pages = list(TrsAdapter().list_pages(pingtan_list))
+    # recordCount 20 at 10 per page, maxStaticIndex 1: one page from the API.
+    assert len(pages) == 1
+    page = pages[0]
+    assert (page.url, page.method) == ("https://www.pingtan.gov.cn/fjdzapp/search", "POST")
+    form = {key: values[0] for key, values in parse_qs(page.body).items()}
+    assert form == {
+        "channelid": "200210",  # SiteInfo.searchId, resolved from the site script
+        "classsql": "chnlid=1813",
+        "sortfield": "-docorderpri,-docreltime",
+        "page": "2",
+        "prepage": "10",
+    }
+
+
+def test_trs_search_api_answer_lists_documents():
+    answer = {
+        "pageCount": 2,
+        "data": [
+            {
+                "doctitle": "平潭综合实验区2015年度政府信息公开工作年度报告",
+                "chnldocurl": "https://www.pingtan.gov.cn/zwgk/zfxxgk/zfxxgknb/201603/t20160321_80450.htm",
+                "docreltime": "2016-03-21 10:00:00",
+            },
+            {"doctitle": "附件", "docpuburl": "/zwgk/zfxxgk/zfxxgknb/201503/P020150301.pdf", "docreltime": 1425168000000},
+        ],
+    }
+    response = TextResponse(
+        url="https://www.pingtan.gov.cn/fjdzapp/search",
+        body=json.dumps(answer, ensure_ascii=False).encode(),
+        headers={"Content-Type": "application/json;charset=UTF-8"},
+        encoding="utf-8",
+    )
+    adapter = TrsAdapter()
+    assert adapter.is_list_page(response)
+    assert list(adapter.list_pages(response)) == []
+    links = list(adapter.list_links(response))
+    assert [(link.date, link.kind) for link in links] == [("2016-03-21", "detail"), ("2015-03-01", "attachment")]
+    assert links[1].url == "https://www.pingtan.gov.cn/zwgk/zfxxgk/zfxxgknb/201503/P020150301.pdf"
+
+
+def test_real_trs_detail_pages_are_not_list_pages_and_unrendered_viewers_are_not_followed(corpus_dir):
+    for path in sorted(corpus_dir.glob("20*.html")):
+        response = html_response(f"https://www.pingtan.gov.cn/zwgk/zfxxgk/zfxxgknb/202403/t_{path.stem}.htm", path.read_bytes())
+        assert detect_cms(response.text) == "trs", path.name
+        adapter = TrsAdapter()
+        assert not adapter.is_list_page(response), path.name
+        # The 全真版 iframe is a template (viewer.html?file={{qzbFile}}) with no file behind it.
+        assert adapter.detail_attachments(response) == [], path.name
+
+
+def test_real_page_leads_to_its_column_and_landing_page(pingtan_list):
+    columns = column_links(pingtan_list)
+    assert [(link.url, link.title) for link in columns] == [
+        ("https://www.pingtan.gov.cn/zwgk/zfxxgk/zfxxgknb/nlist.htm", "政府信息公开年报")
+    ]
+    landings = {link.url for link in landing_links(pingtan_list)}
+    assert "https://www.pingtan.gov.cn/zwgk/zfxxgk/" in landings
+
+
+# -- shared vocabulary ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2020-09-29", "2020-09-29"),
+        ("[2020-9-3]", "2020-09-03"),
+        ("发布日期：2017年3月20日", "2017-03-20"),
+        ("2019.01.10 浏览次数", "2019-01-10"),
+        ("无日期", None),
+    ],
+)
+def test_normalize_date(text, expected):
+    assert normalize_date(text) == expected
+
+
+def test_trs_pager_yields_every_static_page_from_the_first_page_only():
+    page = '<html><body><ul><li><a href="./202001/t20200120_1.html">x</a></li></ul><script>createPageHTML(4, 0, "index", "html");</script></body></html>'
+    adapter = TrsAdapter()
+    first = html_response("http://127.0.0.1/zfxxgknb/index.html", page)
+    assert [p.url for p in adapter.list_pages(first)] == [
+        f"http://127.0.0.1/zfxxgknb/index_{k}.html" for k in (1, 2, 3)
+    ]
+    later = html_response("http://127.0.0.1/zfxxgknb/index_2.html", page.replace("4, 0,", "4, 2,"))
+    assert list(adapter.list_pages(later)) == []
+    variant = html_response(
+        "http://127.0.0.1/nb/fg.shtml", "<script>createPageHTML('page_div',3,1,'fg','shtml',89);</script>"
+    )
+    assert [p.url for p in adapter.list_pages(variant)] == ["http://127.0.0.1/nb/fg_1.shtml", "http://127.0.0.1/nb/fg_2.shtml"]
+
+
+def test_attachment_links_unwrap_viewers_and_skip_chrome():
+    page = """<html><body>
+      <a href="/">首页</a><a href="javascript:;">打印</a>
+      <iframe src="/generic2/web/viewer.html?file=%2Fnb%2F202103%2FP020210305.pdf"></iframe>
+      <a href="./P020210305_2.docx">附件2</a>
+      <a href="/module/download/downfile.jsp?classid=0&amp;filename=ab12.pdf">下载</a>
+      <a href="/attach/report.xls?v=1">统计表</a>
+    </body></html>"""
+    response = html_response("http://127.0.0.1/nb/202103/t20210305_7.html", page)
+    assert [link.url for link in attachment_links(response)] == [
+        "http://127.0.0.1/nb/202103/P020210305.pdf",
+        "http://127.0.0.1/nb/202103/P020210305_2.docx",
+        "http://127.0.0.1/module/download/downfile.jsp?classid=0&filename=ab12.pdf",
+        "http://127.0.0.1/attach/report.xls?v=1",
+    ]
+    assert unwrap_viewer("http://h/generic/web/viewer.html?file={{qzbFile}}") is None
