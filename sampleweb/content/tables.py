@@ -91,3 +91,33 @@ def legacy_table(caption: str, year: int, values: Mapping[str, tuple[str, str]])
         for _, label, unit in LEGACY_ROWS
     ]
     return Table(caption, tuple(rows), kind="legacy")
+
+
+def place(table: Table) -> tuple[list[tuple[int, int, str, int, int]], int, int]:
+    """Where each cell sits once spans are resolved: ([(row, col, text, rowspan, colspan)], height, width)."""
+    taken: set[tuple[int, int]] = set()
+    placed = []
+    for r, row in enumerate(table.rows):
+        c = 0
+        for text, rowspan, colspan in row:
+            while (r, c) in taken:
+                c += 1
+            placed.append((r, c, text, rowspan, colspan))
+            taken.update((r + dr, c + dc) for dr in range(rowspan) for dc in range(colspan))
+            c += colspan
+    height = max((r for r, _ in taken), default=-1) + 1
+    width = max((c for _, c in taken), default=-1) + 1
+    return placed, height, width
+
+
+def cell_number(text: str) -> int | float | None:
+    """The number a cell prints, or None ("/", blank, 无, amounts with units)."""
+    text = text.strip()
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        return None
