@@ -106,3 +106,33 @@ def search(query: str, data_dir: str, limit: int, as_json: bool) -> None:
     except SearchError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(json.dumps(results, ensure_ascii=False, indent=2) if as_json else format_results(results))
+
+
+@main.command()
+@DATA_OPTION
+@click.option("--format", "fmt", required=True, type=click.Choice(["csv", "jsonl", "parquet"]), help="Output format.")
+@click.option("--output", "-o", default="-", show_default=True, type=click.Path(dir_okay=False, allow_dash=True),
+              help="File to write; - for standard output.")
+@click.option("--agency", multiple=True, help="Only this agency (exact name; repeatable).")
+@click.option("--region", default=None, help="Only region codes starting with this prefix (35: Fujian).")
+@click.option("--year-from", type=int, default=None, help="Only reports covering this year or later.")
+@click.option("--year-to", type=int, default=None, help="Only reports covering this year or earlier.")
+@click.option("--doc-type", multiple=True, help="Only this doc_type (annual_report, other; repeatable).")
+@click.option("--template", multiple=True, help="Only this template (free, 2019, 2021; repeatable).")
+@click.option("--include-stats", is_flag=True, help="Statistics too: joined long rows (CSV) or nested (JSONL, Parquet).")
+def export(data_dir: str, fmt: str, output: str, agency: tuple[str, ...], region: str | None,
+           year_from: int | None, year_to: int | None, doc_type: tuple[str, ...], template: tuple[str, ...],
+           include_stats: bool) -> None:
+    """Export documents (and statistics) from the catalog as CSV, JSON Lines or Parquet."""
+    import sys
+
+    from archive.export import ExportFilter, export_file
+    from archive.export import export as export_rows
+
+    filters = ExportFilter(agency, region, year_from, year_to, doc_type, template)
+    catalog = _catalog_path(data_dir)
+    if output == "-":
+        export_rows(catalog, sys.stdout.buffer, fmt, filters=filters, include_stats=include_stats)
+    else:
+        count = export_file(catalog, output, fmt, filters=filters, include_stats=include_stats)
+        click.echo(f"{count} rows written to {output}", err=True)
