@@ -108,3 +108,37 @@ def test_spam_is_rendered_only_when_published():
     assert "关于" in clean and "关于" not in published
     assert "老时时2011081901" in render_html(seeds["003"], variant="plain")
     assert "老时时2011081901" not in render_html(seeds["003"], variant="plain", with_spam=False)
+
+
+@pytest.mark.parametrize("template,year", [("2019", 2019), ("2021", 2021)])
+def test_active_table_cells_carry_the_stats(template, year):
+    report = generate_report("凉州区人民政府", "620602", year, template, 9)
+    active = next(g for g in html_tables(render_html(report, variant="plain")) if g[0][0] == "第二十条第（一）项")
+    by_label = {row[0]: row[1:] for row in active}
+    stats = {(s.row, s.column): s.raw for s in report.stats if s.table == "active"}
+    if template == "2019":
+        assert by_label["行政许可"] == [squash(stats["licensing", c]) for c in ("prev_year_items", "change", "decisions")]
+        assert by_label["政府集中采购"][:2] == [stats["procurement", "procurement_items"],
+                                             stats["procurement", "procurement_amount"]]
+    else:
+        assert by_label["行政规范性文件"] == [stats["normative_docs", c] for c in ("issued", "repealed", "in_force")]
+        assert set(by_label["行政事业性收费"]) == {stats["fees", "amount_10k_yuan"]}  # one cell over three columns
+
+
+def test_seed_tables_render_from_the_flattened_text():
+    report = seed_documents()["004"]
+    tables = list(html_tables(render_html(report, variant="word", seed=4)))
+    assert len(tables) == 3
+    applications = next(t for t in tables if "申请人情况" in t[0])
+    assert applications[3][3:] == ["4", "0", "0", "0", "0", "0", "4"]
+    assert applications[-2][3:] == ["4", "0", "0", "0", "0", "0", "4"]
+    active = next(t for t in tables if t[0][0] == "第二十条第（一）项")
+    assert ["行政许可", "0", "0", "0"] in active
+    seed_002 = list(html_tables(render_html(seed_documents()["002"], variant="editor")))
+    assert ["行政许可", "无", "无", "无"] in seed_002[0]
+
+
+def test_legacy_paragraphs_vary_between_p_and_br():
+    report = generate_report("平潭县人民政府", "350128", 2010, "free", 1)
+    fragments = [render_html(report, variant="legacy", seed=s) for s in range(8)]
+    assert any("</font><br>" in f for f in fragments) and any("</font></p>" in f for f in fragments)

@@ -29,7 +29,8 @@ WORD_TD = ("BORDER-BOTTOM: windowtext 1pt solid; BORDER-LEFT: windowtext 1pt sol
 FONTS = ("仿宋_GB2312", "仿宋", "宋体", "微软雅黑")
 
 
-def _is_heading(text: str) -> bool:
+def is_heading(text: str) -> bool:
+    """A short numbered heading line (一、…, （二）…, 附件…)."""
     return len(text) < 40 and bool(HEADING.match(text))
 
 
@@ -47,6 +48,7 @@ class _Style:
         self.blank = rng.choice(["", "&nbsp;", " "])
         self.bold_headings = rng.random() < 0.6
         self.size = rng.choice(["16px", "12pt", "14px"])
+        self.line_breaks = rng.random() < 0.5  # legacy pages often separate paragraphs with <br>
 
 
 def render_html(report: Report, *, variant: str = "editor", seed: int = 0, with_spam: bool = True) -> str:
@@ -63,11 +65,12 @@ def render_html(report: Report, *, variant: str = "editor", seed: int = 0, with_
 
 def _paragraph(text: str, s: _Style) -> str:
     body = escape(text)
-    heading = _is_heading(text)
+    heading = is_heading(text)
     if heading and s.bold_headings:
         body = f"<strong>{body}</strong>"
     if s.variant == "legacy":
-        return f'<p>&nbsp;&nbsp;&nbsp;&nbsp;<font face="宋体" size="3">{body}</font></p>'
+        line = f'&nbsp;&nbsp;&nbsp;&nbsp;<font face="宋体" size="3">{body}</font>'
+        return f"{line}<br>" if s.line_breaks else f"<p>{line}</p>"
     if s.variant == "plain":
         return f"<p>{body}</p>"
     if s.variant == "word":

@@ -9,7 +9,7 @@ outcome rows; 3. 总计 column = Σ applicant columns per row; 4. 复议/诉讼 
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from .model import StatCell
 from .schema import (
@@ -17,6 +17,7 @@ from .schema import (
 )
 
 Grid = dict[tuple[str, str], int]
+Put = Callable[[str, str, "int | float | None", str], None]
 
 # How often each outcome occurs, relative; rows missing here never occur.
 OUTCOME_WEIGHTS: dict[str, float] = {
@@ -137,7 +138,8 @@ def active(rng: random.Random, template: str, scale: float) -> list[StatCell]:
     return cells
 
 
-def _active_2019_row(rng, row, columns, scale, put) -> None:
+def _active_2019_row(rng: random.Random, row: str, columns: tuple[tuple[str, str], ...], scale: float,
+                     put: Put) -> None:
     ids = [c for c, _ in columns]
     if ids[0] == "new_made":
         made = rng.randint(1, max(1, round(30 * scale)))
@@ -164,7 +166,7 @@ def _active_2019_row(rng, row, columns, scale, put) -> None:
             put(row, "procurement_amount", amount, f"{amount:.2f}元")
 
 
-def _active_2021_row(rng, row, scale, put) -> None:
+def _active_2021_row(rng: random.Random, row: str, scale: float, put: Put) -> None:
     if row == "normative_docs":
         issued = rng.randint(1, max(1, round(80 * scale)))
         repealed = rng.randint(0, max(0, round(40 * scale)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from functools import cache
+from xml.sax.saxutils import escape
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -13,9 +14,8 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 from reportlab.platypus import Table as PdfTable
 from reportlab.platypus import TableStyle
-from xml.sax.saxutils import escape
 
-from .markup import _is_heading
+from .markup import is_heading
 from .model import Report, Table
 from .tables import place
 
@@ -78,6 +78,6 @@ def render_pdf(report: Report, *, with_spam: bool = False) -> bytes:
         if isinstance(block, Table):
             story += [Spacer(1, 4), pdf_table(block, doc.width), Spacer(1, 6)]
         else:
-            story.append(Paragraph(_markup(block), styles["heading" if _is_heading(block) else "body"]))
+            story.append(Paragraph(_markup(block), styles["heading" if is_heading(block) else "body"]))
     doc.build(story)
     return buffer.getvalue()

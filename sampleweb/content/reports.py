@@ -7,7 +7,7 @@ import random
 from collections.abc import Iterable, Mapping
 
 from . import numbers, phrases as P
-from .model import Report, StatCell
+from .model import Report, StatCell, Table
 from .narrative import Writer, chinese_date, closing, free_sections, template_overview
 from .schema import (
     APPLICANT_COLUMNS, APPLICATION_COLUMNS, LEGACY_ROWS, REVIEW_COLUMNS, REVIEW_ROWS,
@@ -70,7 +70,11 @@ def generate_report(agency: str, region_code: str, year: int, template: str | No
                   violations=(violate,) if violate else (), body_year=year, publish_date=publish_date)
 
 
-def _template_report(rng, agency, year, template, violate, carried_over, publish_date):
+Blocks = tuple[list[str | Table], list[StatCell]]
+
+
+def _template_report(rng: random.Random, agency: str, year: int, template: str, violate: int | None,
+                     carried_over: Mapping[str, int] | None, publish_date: str) -> Blocks:
     scale = _scale(agency, rng)
     apps = numbers.applications(rng, template, carried_over, scale)
     numbers.add_totals(apps, template)
@@ -88,7 +92,7 @@ def _template_report(rng, agency, year, template, violate, carried_over, publish
     headings = [rng.choice(v) for v in P.HEADINGS_TEMPLATE]
     problems, other = closing(w, template)
     split_at = rng.choice([None, None, 3]) if template == "2019" else None
-    blocks: list = []
+    blocks: list[str | Table] = []
     if rng.random() < 0.5:
         blocks.append(w.intro([h.split("、", 1)[1] for h in headings]))
     blocks += [headings[0], *template_overview(w, apps, review, proactive, misquote=misquote)]
@@ -99,14 +103,15 @@ def _template_report(rng, agency, year, template, violate, carried_over, publish
     return blocks, stats
 
 
-def _free_report(rng, agency, year, template, violate, carried_over, publish_date):
+def _free_report(rng: random.Random, agency: str, year: int, template: str, violate: int | None,
+                 carried_over: Mapping[str, int] | None, publish_date: str) -> Blocks:
     legacy = numbers.legacy(rng, year, _scale(agency, rng))
     w = Writer(rng, agency, year)
     sections, quotes = free_sections(w, legacy, misquote=rng.randint(1, 5) if violate == 6 else 0)
     with_table = violate == 6 or rng.random() < 0.5
     names = [rng.choice(P.HEADINGS_FREE[key]) for key, _ in sections]
     parts = names + (["附表"] if with_table else [])
-    blocks: list = [w.intro(parts)]
+    blocks: list[str | Table] = [w.intro(parts)]
     for number, (name, (_, paragraphs)) in enumerate(zip(names, sections)):
         blocks += [f"{P.CHINESE_ORDINALS[number]}、{name}", *paragraphs]
     day = dt.date.fromisoformat(publish_date)
