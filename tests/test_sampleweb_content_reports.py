@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -152,3 +155,26 @@ def test_notices_are_not_reports(kind):
     assert notice == generate_notice("平潭县人民政府", "350128", 2014, kind, 1)
     with pytest.raises(ValueError):
         generate_notice("平潭县人民政府", "350128", 2014, "nonsense", 1)
+
+
+DIGEST_SCRIPT = """
+import hashlib
+from sampleweb.content import *
+digest = hashlib.sha256()
+for year in (2012, 2019, 2022):
+    report = generate_report("凉州区人民政府", "620602", year, None, 5)
+    for part in (repr(report), render_html(report, variant="word", seed=2), render_pdf(report),
+                 render_docx(report), render_image_only(report, fmt="png")):
+        digest.update(part if isinstance(part, bytes) else part.encode())
+digest.update(repr(seed_documents()).encode())
+print(digest.hexdigest())
+"""
+
+
+def test_output_does_not_depend_on_the_process():
+    digests = {
+        subprocess.run([sys.executable, "-c", DIGEST_SCRIPT], capture_output=True, text=True, check=True,
+                       env={**os.environ, "PYTHONHASHSEED": str(hash_seed)}).stdout
+        for hash_seed in (1, 2)
+    }
+    assert len(digests) == 1
