@@ -1,0 +1,289 @@
+"""Statistics of a report from its table grids: canonical long-format cells.
+
+Public API:
+    parse_stats(grids: list[Grid], text: str = "") -> StatsResult
+        ``template`` "2019" | "2021" | "free" | None, ``stats`` [{table, row, column, value,
+        raw}] in the ids of docs/statistics.md, ``flags`` (needs_ocr, partial_table, …).
+    parse_value(raw: str) -> (value, ok)    one cell: int/float, or None for "/", blank, 无
+    detect_template(stats, text="") -> str | None
+    narrative_counts(text) -> list[dict]    free-form era counts quoted in sentences
+
+How a grid is read: rows without numbers are header rows; consecutive header rows form a
+block whose columns get a *path* (their distinct header cells joined). The first column
+whose path names a known label splits label columns (left) from data columns. Each data
+row's label path (its distinct label cells) and each column path are matched against the
+vocabularies of ``statlabels``; per block, the table and the orientation (row ids from row
+labels, or transposed, or both ids from the column path as in the 复议/诉讼 table) that
+name the most cells win. A block without a header of its own continues the previous one
+(tables broken over pages). Numbers come only from cells, never from flattened text —
+except the free-form era's narrative counts, kept with their sentence as ``raw``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from . import statlabels as L
+from .tables import Grid
+
+Value = int | float | None
+
+NULL_TOKENS = frozenset({
+    "", "/", "\\", "//", "无", "-", "--", "—", "——", "–", "―", "不适用", "暂无", "空", "没有",
+    "不涉及", "未涉及", "无此项", "暂无数据", "未统计",
+})
+_UNITS = "万元|亿元|元|人次|件|条|个|项|次|家|起|篇|期|%|‰"
+_NUMBER = re.compile(rf"^([+-]?)(\d+(?:\.\d+)?)(?:{_UNITS})?$")
+_THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3})")
+_SIGNS = str.maketrans({"−": "-", "＋": "+", "﹢": "+", "﹣": "-"})
+
+VALUE, BLANK, TEXT = "value", "blank", "text"
+# (table, row-axis source, column-axis source) in order of preference on a tie.
+MODES = (("row", "col"), ("col", "col"), ("col", "row"))
+TABLE_PRIORITY = ("applications", "review_litigation", "active", "legacy")
+NEEDS_OCR_MAX_TEXT = 30  # a document with no tables and less text than this is an image
+
+
+@dataclass
+class StatsResult:
+    template: str | None
+    stats: list[dict] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+
+
+def parse_value(raw: str) -> tuple[Value, bool]:
+    """(value, ok): a number with its sign and unit dropped, or None for a null token.
+
+    ``ok`` is False when the text is neither a number nor a known "not applicable" token;
+    the value is then None too, and the caller keeps the raw text.
+    """
+    text = unicodedata.normalize("NFKC", raw).translate(_SIGNS)
+    text = _THOUSANDS.sub("", "".join(text.split()))
+    if text in NULL_TOKENS:
+        return None, True
+    found = _NUMBER.match(text)
+    if not found:
+        return None, False
+    sign, digits = found.groups()
+    number: int | float = float(digits) if "." in digits else int(digits)
+    return (-number if sign == "-" else number), True
+
+
+def _kind(cell: str) -> str:
+    if not cell:
+        return BLANK
+    value, ok = parse_value(cell)
+    return VALUE if ok else TEXT
+
+
+def _path(cells: list[str]) -> str:
+    """Distinct consecutive labels joined, normalized."""
+    parts: list[str] = []
+    for cell in cells:
+        label = L.normalize_label(cell)
+        if label and (not parts or parts[-1] != label):
+            parts.append(label)
+    return "".join(parts)
+
+
+def _names_label(label: str) -> bool:
+    return bool(label) and any(
+        L.match(vocabulary, label) for pair in L.TABLES.values() for vocabulary in pair)
+
+
+@dataclass
+class _Block:
+    columns: list[str]  # path of every column
+    first_data: int  # columns before this one hold row labels
+    rows: list[tuple[str, list[str]]] = field(default_factory=list)  # (label path, cells)
+
+
+def _blocks(grid: Grid, inherited: _Block | None) -> list[_Block]:
+    """Split a grid into header-defined blocks of data rows (see module docstring)."""
+    blocks: list[_Block] = []
+    current = inherited
+    header: list[list[str]] = []
+    width = len(grid[0])
+    for row in grid:
+        kinds = [_kind(cell) for cell in row]
+        has_value = VALUE in kinds
+        text_in_data = current is not None and TEXT in kinds[current.first_data:]
+        if not has_value and (current is None or text_in_data):
+            if current is not None and current.rows:
+                header = []
+            header.append(row)
+            paths = [_path([h[c] for h in header]) for c in range(width)]
+            first = next((c for c, p in enumerate(paths) if _names_label(p)), None)
+            if first is not None:
+                current = _Block(paths, first)
+                blocks.append(current)
+            continue
+        if current is None:
+            continue  # numbers before any header: nothing says what they are
+        if current is inherited and not blocks:
+            current = _Block(current.columns, current.first_data)
+            blocks.append(current)
+        label = _path([c for c, k in zip(row[:current.first_data], kinds) if k == TEXT])
+        current.rows.append((label, row))
+    return blocks
+
+
+def _ids(block: _Block, table: str, mode: tuple[str, str]):
+    """Yield (row id, column id, column index, cells) for every cell the reading names."""
+    row_vocabulary, column_vocabulary = L.TABLES[table]
+    row_from, column_from = mode
+    for label, cells in block.rows:
+        for c in range(block.first_data, min(len(cells), len(block.columns))):
+            path = block.columns[c]
+            row_id = L.match(row_vocabulary, label if row_from == "row" else path)
+            if row_id is None:
+                continue
+            column_id = L.match(column_vocabulary, path if column_from == "col" else label)
+            if column_id is not None:
+                yield row_id, column_id, c, cells
+
+
+def _best_reading(block: _Block) -> tuple[str, tuple[str, str]] | None:
+    best, best_count = None, 0
+    for table in TABLE_PRIORITY:
+        for mode in MODES:
+            count = sum(1 for _ in _ids(block, table, mode))
+            if count > best_count:
+                best, best_count = (table, mode), count
+    return best
+
+
+def _table_cells(grids: list[Grid], flags: set[str]) -> list[dict]:
+    stats: list[dict] = []
+    seen: dict[tuple[str, str, str], Value] = {}
+    previous: _Block | None = None
+    for grid in grids:
+        if not grid:
+            continue
+        inherited = previous if previous is not None and len(previous.columns) == len(grid[0]) else None
+        for block in _blocks(grid, inherited):
+            previous = block
+            reading = _best_reading(block)
+            if reading is None:
+                continue
+            table, mode = reading
+            for row_id, column_id, c, cells in _ids(block, table, mode):
+                raw = cells[c]
+                value, ok = parse_value(raw)
+                if not ok:
+                    flags.add("unparsed_values")
+                key = (table, row_id, column_id)
+                if key in seen:
+                    if seen[key] != value:
+                        flags.add("conflicting_cells")
+                    continue
+                seen[key] = value
+                stats.append({"table": table, "row": row_id, "column": column_id,
+                              "value": value, "raw": str(raw)})
+    return stats
+
+
+def sentences(text: str) -> list[str]:
+    """The text split after 。！？； and at line ends, stripped."""
+    return [s.strip() for s in L.SENTENCE_END.split(text) if s and s.strip()]
+
+
+def _narrative(text: str) -> tuple[list[dict], set[str]]:
+    found: dict[str, list[tuple[Value, str]]] = {}
+    for sentence in sentences(text):
+        for row, pattern in L.LEGACY_NARRATIVE:
+            for hit in pattern.finditer(sentence):
+                found.setdefault(row, []).append((parse_value(hit.group(1))[0], sentence))
+        for row, pattern in L.LEGACY_NARRATIVE_ZERO:
+            if pattern.search(sentence):
+                found.setdefault(row, []).append((0, sentence))
+    cells, ambiguous = [], set()
+    for row, _ in L.LEGACY_NARRATIVE:
+        statements = found.get(row)
+        if not statements:
+            continue
+        if len({value for value, _ in statements}) > 1:
+            ambiguous.add(row)
+            continue
+        value, sentence = statements[0]
+        cells.append({"table": "legacy", "row": row, "column": "year", "value": value, "raw": sentence})
+    return cells, ambiguous
+
+
+def narrative_counts(text: str) -> list[dict]:
+    """Free-form era counts stated in sentences, as ``legacy`` cells of column ``year``.
+
+    A row is kept only when every statement of it in the text agrees (one number, or a
+    plain "未收到…申请" zero); the sentence it came from is the ``raw``.
+    """
+    return _narrative(text)[0]
+
+
+def detect_template(stats: list[dict], text: str = "") -> str | None:
+    """"2019" or "2021" from the ids only one template prints; "free" for legacy cells.
+
+    The text's own markers (the 国办 letter number, template column labels) decide only
+    when the cells carry no marker, e.g. when just the 复议/诉讼 table was readable.
+    """
+    names = {(s["table"], s["row"]) for s in stats} | {(s["table"], s["column"]) for s in stats}
+    votes = {template: len(names & markers) for template, markers in L.TEMPLATE_MARKERS.items()}
+    if votes["2019"] or votes["2021"]:
+        return "2021" if votes["2021"] >= votes["2019"] else "2019"
+    if any(s["table"] in L.TEMPLATE_TABLES for s in stats):
+        for template, pattern in L.TEMPLATE_TEXT_MARKERS:
+            if pattern.search(text):
+                return template
+        return None
+    if any(s["table"] == "legacy" for s in stats):
+        return "free"
+    return None
+
+
+def _expected_cells(template: str) -> dict[str, set[tuple[str, str]]]:
+    expected = {
+        "applications": {(r, c) for r in L.APPLICATION_ROW_ORDER[template]
+                         for c in L.APPLICANT_COLUMNS + ("total",)},
+        "review_litigation": {(r, c) for r in L.REVIEW_ROW_ORDER for c in L.REVIEW_COLUMN_ORDER},
+        "active": {(r, c) for rows, columns in L.ACTIVE_CELLS[template] for r in rows for c in columns},
+    }
+    return expected
+
+
+def _completeness_flags(stats: list[dict], template: str) -> set[str]:
+    flags = set()
+    for table, expected in _expected_cells(template).items():
+        present = {(s["row"], s["column"]) for s in stats if s["table"] == table}
+        if not present:
+            flags.add("missing_table")
+        elif not expected <= present:
+            flags.add("partial_table")
+    return flags
+
+
+def parse_stats(grids: list[Grid], text: str = "") -> StatsResult:
+    """The statistics of one document from its table grids (and, free-form era, its text)."""
+    flags: set[str] = set()
+    stats = _table_cells(grids, flags)
+    has_template_tables = any(s["table"] in L.TEMPLATE_TABLES for s in stats)
+    if not has_template_tables:
+        covered = {s["row"] for s in stats if s["table"] == "legacy" and s["column"] == "year"}
+        cells, ambiguous = _narrative(text)
+        stats += [cell for cell in cells if cell["row"] not in covered]
+        if ambiguous - covered:
+            flags.add("ambiguous_narrative")
+    template = detect_template(stats, text)
+    if has_template_tables:
+        if template is None:
+            flags.add("template_unknown")
+        else:
+            flags |= _completeness_flags(stats, template)
+        names = {(s["table"], s["row"]) for s in stats} | {(s["table"], s["column"]) for s in stats}
+        if all(names & markers for markers in L.TEMPLATE_MARKERS.values()):
+            flags.add("template_conflict")
+    elif L.TEMPLATE_TABLE_HEADING.search(text):
+        flags.add("tables_missing")
+    if not stats and not grids and len("".join(text.split())) < NEEDS_OCR_MAX_TEXT:
+        flags.add("needs_ocr")
+    return StatsResult(template=template, stats=stats, flags=sorted(flags))
