@@ -136,3 +136,23 @@ def export(data_dir: str, fmt: str, output: str, agency: tuple[str, ...], region
     else:
         count = export_file(catalog, output, fmt, filters=filters, include_stats=include_stats)
         click.echo(f"{count} rows written to {output}", err=True)
+
+
+@main.command()
+@DATA_OPTION
+def verify(data_dir: str) -> None:
+    """Check every catalog capture against its WARC record, and every WARC file; exit 1 on any fault."""
+    from archive.verify import Verifier
+
+    verifier = Verifier(data_dir)
+    faults = 0
+    for problem in verifier.problems():
+        faults += 1
+        click.echo(str(problem))
+    click.echo(
+        f"{verifier.captures_checked} captures, {verifier.files_checked} WARC files "
+        f"({verifier.good_records} good records): {faults or 'no'} problems",
+        err=True,
+    )
+    if faults:
+        raise SystemExit(1)

@@ -1,0 +1,66 @@
+"""The WARC record behind a ``captures`` row: read by file and offset, one seek and no scan.
+
+Each record is its own gzip member, so a reader can start at a row's offset. Revisit rows are
+resolved to the response that holds their payload, through the catalog.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+from warcio.archiveiterator import ArchiveIterator
+from warcio.recordloader import ArcWarcRecord
+
+# The response whose payload a revisit row stands for: the same payload digest, captured at or
+# before the revisit, the same URL preferred (identical-payload revisits may name another URL).
+# A server-not-modified revisit may carry no digest: then the URL's last response before it.
+ORIGINAL_SQL = """
+select * from captures
+where record_type = 'response' and fetched_at <= :fetched_at
+  and (payload_digest = :payload_digest or (:payload_digest is null and url = :url))
+order by url = :url desc, fetched_at desc
+limit 1
+"""
+
+
+class RecordNotFound(LookupError):
+    """Raised by ``record_at`` and ``payload_capture`` when the record a row names is not there."""
+
+
+@contextmanager
+def record_at(path: Path, offset: int, check_digests: bool = False) -> Iterator[tuple[ArcWarcRecord, ArchiveIterator]]:
+    """The record starting at ``offset`` of the WARC file ``path``, and the iterator that read it.
+
+    Raises ``RecordNotFound`` for a missing file or nothing at the offset; a corrupt record
+    raises what warcio raises (``ArchiveLoadFailed``, ``zlib.error``, ``EOFError``).
+    """
+    try:
+        handle = open(path, "rb")
+    except FileNotFoundError as exc:
+        raise RecordNotFound(f"{path.name}: no such WARC file") from exc
+    with handle:
+        handle.seek(offset)
+        iterator = ArchiveIterator(handle, check_digests=check_digests)
+        record = next(iter(iterator), None)
+        if record is None:
+            raise RecordNotFound(f"{path.name}: no record at offset {offset}")
+        yield record, iterator
+
+
+def capture_row(db: sqlite_utils.Database, record_id: str) -> dict[str, Any] | None:
+    """The ``captures`` row of ``record_id``, or None."""
+    return next(db.query("select * from captures where record_id = ?", [record_id]), None)
+
+
+def payload_capture(db: sqlite_utils.Database, row: dict[str, Any]) -> dict[str, Any]:
+    """The row whose record holds ``row``'s payload: itself, or for a revisit its original."""
+    if row["record_type"] != "revisit":
+        return row
+    original = next(db.query(ORIGINAL_SQL, row), None)
+    if original is None:
+        raise RecordNotFound(f"revisit {row['record_id']}: no original response in the catalog")
+    return original
