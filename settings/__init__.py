@@ -35,3 +35,9 @@ NIANBAO_SOURCES = "sample"
 NIANBAO_CAPTURE_ENABLED = True
 NIANBAO_WARC_MAX_SIZE = 1_000_000_000
 NIANBAO_WARC_PREFIX = "nianbao"
+NIANBAO_WARC_GZIP_LEVEL = 6
+NIANBAO_WARC_QUEUE_SIZE = 64
+
+EXTENSIONS = {"crawler.capture.WarcCapture": 100}
+# Above RetryMiddleware (550): failures must be seen before a retry consumes them.
+DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.failures.FailureSignalMiddleware": 950}

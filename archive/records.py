@@ -1,0 +1,359 @@
+"""WARC records for one HTTP exchange, built with warcio, and the ``Capture`` describing them.
+
+Pure: an ``Exchange`` (plain data taken from the crawler) goes in, warcio records come out.
+The records follow one declared fidelity profile (``PROFILE``, written into every warcinfo
+record): what the HTTP client keeps is recorded byte for byte, what it loses is stated.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from http import HTTPStatus
+from io import BytesIO
+
+from warcio.recordbuilder import RecordBuilder
+from warcio.recordloader import ArcWarcRecord
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.timeutils import datetime_to_iso_date
+
+WARC_VERSION = "WARC/1.1"
+PROFILE = "nianbao-http-normalised/1"
+PROFILE_RULES = (
+    "payload: the body de-chunked and still content-encoded, as the server sent it;"
+    " WARC-Payload-Digest is over these bytes",
+    "transfer framing is not recorded: Transfer-Encoding, Connection, Keep-Alive, TE, Trailers,"
+    " Upgrade and Proxy-Connection are dropped by the HTTP client; Content-Length states the"
+    " recorded body length, or on WARC-Truncated records the length the server announced,"
+    " and is absent on HEAD, 1xx, 204 and 304 answers",
+    "response status line: the protocol as received; the reason phrase is the standard phrase"
+    " of the status code (the HTTP client does not keep the one sent)",
+    "header values are the bytes received, non-UTF-8 included, every repeat kept in order;"
+    " names are title-cased and grouped by name (case and order across names are not kept)",
+    "request records: the request line, headers and body serialised as the HTTP client wrote"
+    " them (request line, Content-Length, headers, Host)",
+    "WARC-Protocol: the HTTP version of the answer",
+    "304 answers are revisit records with the server-not-modified profile",
+    "one metadata record per exchange (application/warc-fields) carries the crawl provenance;"
+    " a download that failed without an answer is a metadata record with an error field",
+)
+
+WARCINFO_FORMAT = (
+    ("format", "WARC File Format 1.1"),
+    ("conformsTo", "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"),
+)
+SERVER_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+WARC_FIELDS = "application/warc-fields"
+NO_BODY_STATUSES = frozenset({*range(100, 200), 204, 304})
+INT_FIELDS = frozenset({"depth", "retry_times", "redirect_times"})
+
+_builder = RecordBuilder(warc_version=WARC_VERSION)
+
+
+@dataclass(frozen=True, slots=True)
+class HttpRequest:
+    """A request as written on the wire: ``head`` is the request line and headers up to and
+    including the blank line."""
+
+    head: bytes
+    body: bytes = b""
+
+
+@dataclass(frozen=True, slots=True)
+class HttpResponse:
+    """An answer as the HTTP client handed it over.
+
+    ``headers`` are (name, value) bytes without framing headers; ``announced_length`` is the
+    Content-Length the server sent, if any; ``truncated`` is a WARC-Truncated reason.
+    """
+
+    protocol: str
+    status: int
+    headers: Sequence[tuple[bytes, bytes]]
+    body: bytes
+    ip_address: str | None = None
+    announced_length: int | None = None
+    truncated: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """One download: the request, the answer (None when the download failed) and provenance.
+
+    ``ids`` are the record ids of the request, response and metadata records, fixed by the
+    crawler before writing so it can refer to them at once.
+    """
+
+    url: str
+    method: str
+    date: datetime
+    ids: tuple[str, str, str]
+    provenance: Mapping[str, object] = field(default_factory=dict)
+    request: HttpRequest | None = None
+    response: HttpResponse | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Capture:
+    """A record on disk: the response (or revisit, or failure metadata) record of an exchange.
+
+    ``offset``/``length`` locate the record's gzip member in ``warc_file`` (a file name in the
+    WARC directory); ``concurrent_ids`` are the ids of the exchange's other records.
+    """
+
+    record_id: str
+    record_type: str
+    url: str
+    fetched_at: str
+    status: int | None
+    mime: str | None
+    payload_digest: str | None
+    warc_file: str
+    offset: int
+    length: int
+    method: str
+    source: str | None
+    role: str | None
+    concurrent_ids: tuple[str, ...] = ()
+    truncated: str | None = None
+    error: str | None = None
+
+
+def new_record_id() -> str:
+    return f"<urn:uuid:{uuid.uuid4()}>"
+
+
+def warc_date(date: datetime) -> str:
+    """ISO 8601 UTC with microseconds, as WARC 1.1 allows."""
+    return datetime_to_iso_date(date.astimezone(timezone.utc).replace(tzinfo=None), use_micros=True)
+
+
+def encode_fields(fields: Iterable[tuple[str, object]]) -> bytes:
+    """``application/warc-fields``: one ``name: value`` line each; None values are left out.
+
+    Values are single lines: runs of whitespace (newlines in link text) become one space.
+    """
+    lines = [
+        f"{name}: {' '.join(str(value).split())}\r\n"
+        for name, value in fields
+        if value is not None
+    ]
+    return "".join(lines).encode("utf-8")
+
+
+def decode_fields(block: bytes) -> list[tuple[str, str]]:
+    fields = []
+    for line in block.decode("utf-8").splitlines():
+        name, sep, value = line.partition(":")
+        if sep:
+            fields.append((name.strip(), value.strip()))
+    return fields
+
+
+def warcinfo_record(
+    filename: str, fields: Iterable[tuple[str, object]], *, record_id: str, date: datetime
+) -> ArcWarcRecord:
+    """The first record of every file: the caller's fields, then the fidelity profile."""
+    profile = [("nianbao-profile", PROFILE), *(("nianbao-profile-rule", r) for r in PROFILE_RULES)]
+    block = encode_fields([*WARCINFO_FORMAT, *fields, *profile])
+    headers = _warc_headers("warcinfo", record_id, date, None, None, [("WARC-Filename", filename)])
+    return _record("", "warcinfo", headers, block, WARC_FIELDS)
+
+
+def exchange_records(exchange: Exchange, warcinfo_id: str) -> list[ArcWarcRecord]:
+    """request, response (or revisit) and metadata records; a failure is only metadata."""
+    request_id, response_id, metadata_id = exchange.ids
+    fields = [("method", exchange.method), *exchange.provenance.items()]
+    if exchange.response is None:
+        fields.append(("error", exchange.error))
+        return [metadata_record(exchange, fields, metadata_id, warcinfo_id, concurrent_to=None)]
+    records = []
+    if exchange.request is not None:
+        records.append(request_record(exchange, request_id, warcinfo_id, concurrent_to=response_id))
+    records.append(response_record(exchange, response_id, warcinfo_id))
+    records.append(metadata_record(exchange, fields, metadata_id, warcinfo_id, response_id))
+    return records
+
+
+def request_record(
+    exchange: Exchange, record_id: str, warcinfo_id: str, concurrent_to: str
+) -> ArcWarcRecord:
+    assert exchange.request is not None
+    head = exchange.request.head
+    start, _, rest = head.partition(b"\r\n")
+    http = _WireHead(start.decode("latin-1"), _header_pairs(rest), "", head, True)
+    headers = _warc_headers(
+        "request", record_id, exchange.date, exchange.url, warcinfo_id,
+        [("WARC-Concurrent-To", concurrent_to)],
+    )
+    return _record(exchange.url, "request", headers, exchange.request.body, None, http)
+
+
+def response_record(exchange: Exchange, record_id: str, warcinfo_id: str) -> ArcWarcRecord:
+    """A response record, or a server-not-modified revisit for a 304."""
+    resp = exchange.response
+    assert resp is not None
+    http = response_head(resp, exchange.method)
+    extra = [("WARC-IP-Address", resp.ip_address), ("WARC-Protocol", resp.protocol.lower())]
+    if resp.status == 304:
+        extra.append(("WARC-Profile", SERVER_NOT_MODIFIED))
+        rec_type = "revisit"
+    else:
+        extra.append(("WARC-Truncated", resp.truncated))
+        rec_type = "response"
+    headers = _warc_headers(rec_type, record_id, exchange.date, exchange.url, warcinfo_id, extra)
+    return _record(exchange.url, rec_type, headers, resp.body, None, http)
+
+
+def metadata_record(
+    exchange: Exchange,
+    fields: Iterable[tuple[str, object]],
+    record_id: str,
+    warcinfo_id: str,
+    concurrent_to: str | None,
+) -> ArcWarcRecord:
+    headers = _warc_headers(
+        "metadata", record_id, exchange.date, exchange.url, warcinfo_id,
+        [("WARC-Concurrent-To", concurrent_to)],
+    )
+    return _record(exchange.url, "metadata", headers, encode_fields(fields), WARC_FIELDS)
+
+
+def response_head(resp: HttpResponse, method: str) -> StatusAndHeaders:
+    """The response status line and headers under the profile, as exact bytes."""
+    phrase = _reason_phrase(resp.status)
+    headers = list(resp.headers)
+    if method != "HEAD" and resp.status not in NO_BODY_STATUSES:
+        length = resp.announced_length if resp.truncated else len(resp.body)
+        headers.append((b"Content-Length", str(length).encode()))
+    start = f"{resp.protocol} {resp.status} {phrase}".encode("latin-1")
+    head = b"".join([start, b"\r\n", *(n + b": " + v + b"\r\n" for n, v in headers), b"\r\n"])
+    pairs = [(n.decode("latin-1"), v.decode("latin-1")) for n, v in headers]
+    return _WireHead(f"{resp.status} {phrase}", pairs, resp.protocol, head)
+
+
+def read_provenance(record: ArcWarcRecord) -> dict[str, object]:
+    """The fields of a metadata record written by ``exchange_records``, as a dict.
+
+    Reads the record's content stream; counters (depth, retries, redirects) come back as int.
+    """
+    fields = decode_fields(record.content_stream().read())
+    return {
+        name: int(value) if name in INT_FIELDS and value.lstrip("-").isdigit() else value
+        for name, value in fields
+    }
+
+
+def capture_from_records(
+    record: ArcWarcRecord,
+    provenance: Mapping[str, object],
+    *,
+    warc_file: str,
+    offset: int,
+    length: int,
+    concurrent_ids: Sequence[str] = (),
+) -> Capture:
+    """Describe a written response/revisit/failure-metadata record; the rebuild uses it too."""
+    rec = record.rec_headers
+    http = record.http_headers
+    status = int(http.get_statuscode()) if http else None
+    content_type = http.get_header("Content-Type") if http else None
+    mime = (content_type.split(";", 1)[0].strip().lower() or None) if content_type else None
+    return Capture(
+        record_id=rec.get_header("WARC-Record-ID"),
+        record_type=rec.get_header("WARC-Type"),
+        url=rec.get_header("WARC-Target-URI"),
+        fetched_at=rec.get_header("WARC-Date"),
+        status=status,
+        mime=mime,
+        payload_digest=rec.get_header("WARC-Payload-Digest") if http else None,
+        warc_file=warc_file,
+        offset=offset,
+        length=length,
+        method=str(provenance.get("method", "GET")),
+        source=_optional_str(provenance.get("source")),
+        role=_optional_str(provenance.get("role")),
+        concurrent_ids=tuple(concurrent_ids),
+        truncated=rec.get_header("WARC-Truncated"),
+        error=_optional_str(provenance.get("error")),
+    )
+
+
+class _WireHead(StatusAndHeaders):
+    """An HTTP head whose bytes are fixed: warcio would re-encode it and percent-encode
+    non-ASCII values (GBK filenames), which would falsify the record."""
+
+    def __init__(
+        self,
+        statusline: str,
+        headers: list[tuple[str, str]],
+        protocol: str,
+        head: bytes,
+        is_http_request: bool = False,
+    ) -> None:
+        super().__init__(statusline, headers, protocol, is_http_request=is_http_request)
+        self.headers_buff = head
+
+    def compute_headers_buffer(self, header_filter=None) -> None:
+        """The bytes are already exact."""
+
+
+def _header_pairs(lines: bytes) -> list[tuple[str, str]]:
+    pairs = []
+    for line in lines.split(b"\r\n"):
+        name, sep, value = line.partition(b":")
+        if sep:
+            pairs.append((name.decode("latin-1"), value.strip().decode("latin-1")))
+    return pairs
+
+
+def _reason_phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"
+
+
+def _warc_headers(
+    rec_type: str,
+    record_id: str,
+    date: datetime,
+    url: str | None,
+    warcinfo_id: str | None,
+    extra: Iterable[tuple[str, str | None]],
+) -> StatusAndHeaders:
+    pairs = [
+        ("WARC-Type", rec_type),
+        ("WARC-Record-ID", record_id),
+        ("WARC-Date", warc_date(date)),
+        ("WARC-Target-URI", url),
+        ("WARC-Warcinfo-ID", warcinfo_id),
+        *extra,
+    ]
+    return StatusAndHeaders("", [(n, v) for n, v in pairs if v is not None], protocol=WARC_VERSION)
+
+
+def _record(
+    url: str,
+    rec_type: str,
+    warc_headers: StatusAndHeaders,
+    payload: bytes,
+    content_type: str | None,
+    http: StatusAndHeaders | None = None,
+) -> ArcWarcRecord:
+    return _builder.create_warc_record(
+        url,
+        rec_type,
+        payload=BytesIO(payload),
+        length=len(payload),
+        warc_content_type=content_type or "",
+        warc_headers=warc_headers,
+        http_headers=http,
+    )
+
+
+def _optional_str(value: object) -> str | None:
+    return None if value is None else str(value)

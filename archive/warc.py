@@ -1,0 +1,262 @@
+"""Rotating WARC files: per-record gzip, ``.open`` while written, a writer thread, repair.
+
+``RotatingWarcWriter`` is synchronous and owns the files. ``BackgroundWriter`` runs it on a
+thread fed by a bounded queue, so compression, digests and disk never run on the crawler's
+reactor thread; results go back through the ``deliver`` function the caller passes
+(``reactor.callFromThread`` in the crawler).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import secrets
+import threading
+import zlib
+from collections.abc import Callable, Iterable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import BinaryIO
+
+from warcio.warcwriter import WARCWriter
+
+from archive.records import (
+    WARC_VERSION,
+    Capture,
+    Exchange,
+    capture_from_records,
+    exchange_records,
+    new_record_id,
+    warcinfo_record,
+)
+
+logger = logging.getLogger(__name__)
+
+NAME_TEMPLATE = "{prefix}-{timestamp17}-{serial:05d}-{token}.warc.gz"
+OPEN_SUFFIX = ".open"
+DEFAULT_MAX_SIZE = 1_000_000_000
+DEFAULT_GZIP_LEVEL = 6
+REPAIR_CHUNK = 1 << 20
+
+
+class _GzipMembers:
+    """The file object warcio writes to: every record becomes its own gzip member.
+
+    warcio calls ``flush()`` once at the end of each record; the member is finished there and
+    handed to the OS, so a killed process leaves whole records plus at most one partial one.
+    """
+
+    def __init__(self, fh: BinaryIO, level: int) -> None:
+        self._fh = fh
+        self._level = level
+        self._zip: zlib._Compress | None = None
+
+    def write(self, data: bytes) -> None:
+        if self._zip is None:
+            self._zip = zlib.compressobj(self._level, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+        self._fh.write(self._zip.compress(data))
+
+    def flush(self) -> None:
+        if self._zip is not None:
+            self._fh.write(self._zip.flush())
+            self._zip = None
+        self._fh.flush()
+
+    def discard(self) -> None:
+        """Forget a member left unfinished by a failed write."""
+        self._zip = None
+
+
+class _OpenFile:
+    def __init__(self, path: Path, level: int) -> None:
+        self.path = path
+        self.fh: BinaryIO = open(path, "xb")  # noqa: SIM115 - closed by RotatingWarcWriter
+        self.members = _GzipMembers(self.fh, level)
+        self.warc = WARCWriter(self.members, gzip=False, warc_version=WARC_VERSION)
+        self.warcinfo_id = new_record_id()
+
+    @property
+    def name(self) -> str:
+        return self.path.name.removesuffix(OPEN_SUFFIX)
+
+
+class RotatingWarcWriter:
+    """Writes exchanges into ``directory``, starting a new file past ``max_size`` bytes.
+
+    Files are named by ``NAME_TEMPLATE``, carry ``.open`` until closed, and start with a
+    warcinfo record made of ``info`` and the fidelity profile. The records of one exchange
+    always share a file.
+    """
+
+    def __init__(
+        self,
+        directory: Path | str,
+        *,
+        prefix: str = "nianbao",
+        max_size: int = DEFAULT_MAX_SIZE,
+        gzip_level: int = DEFAULT_GZIP_LEVEL,
+        info: Iterable[tuple[str, object]] = (),
+    ) -> None:
+        self.directory = Path(directory)
+        self.prefix = prefix
+        self.max_size = max_size
+        self.gzip_level = gzip_level
+        self.info = list(info)
+        self.token = secrets.token_hex(3)
+        self.closed_files: list[Path] = []
+        self._serial = 0
+        self._file: _OpenFile | None = None
+
+    def write_exchange(self, exchange: Exchange) -> Capture:
+        """Write the exchange's records; return the Capture of its main record.
+
+        If writing fails half-way the file is cut back to where the exchange began, so a
+        disk error never leaves a partial record in the middle of a file.
+        """
+        current = self._file or self._open()
+        records = exchange_records(exchange, current.warcinfo_id)
+        start = current.fh.tell()
+        try:
+            spans = []
+            for record in records:
+                offset = current.fh.tell()
+                current.warc.write_record(record)
+                spans.append((offset, current.fh.tell() - offset))
+        except BaseException:
+            current.members.discard()
+            current.fh.truncate(start)
+            current.fh.seek(start)
+            raise
+        main = 0 if exchange.response is None else len(records) - 2
+        offset, length = spans[main]
+        ids = [r.rec_headers.get_header("WARC-Record-ID") for r in records]
+        capture = capture_from_records(
+            records[main],
+            {"method": exchange.method, "error": exchange.error, **exchange.provenance},
+            warc_file=current.name,
+            offset=offset,
+            length=length,
+            concurrent_ids=ids[:main] + ids[main + 1 :],
+        )
+        if current.fh.tell() >= self.max_size:
+            self._close_current()
+        return capture
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._close_current()
+
+    def _open(self) -> _OpenFile:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        now = datetime.now(timezone.utc)
+        name = NAME_TEMPLATE.format(
+            prefix=self.prefix,
+            timestamp17=now.strftime("%Y%m%d%H%M%S") + f"{now.microsecond // 1000:03d}",
+            serial=self._serial,
+            token=self.token,
+        )
+        self._serial += 1
+        current = _OpenFile(self.directory / (name + OPEN_SUFFIX), self.gzip_level)
+        info = warcinfo_record(name, self.info, record_id=current.warcinfo_id, date=now)
+        current.warc.write_record(info)
+        self._file = current
+        return current
+
+    def _close_current(self) -> None:
+        assert self._file is not None
+        current, self._file = self._file, None
+        current.fh.close()
+        final = current.path.with_name(current.name)
+        os.replace(current.path, final)
+        self.closed_files.append(final)
+
+
+class BackgroundWriter:
+    """Runs a RotatingWarcWriter on its own thread, fed by a bounded queue.
+
+    ``submit`` blocks only when ``queue_size`` exchanges are already waiting (the disk cannot
+    keep up). For each exchange, ``deliver(on_written, capture)`` or
+    ``deliver(on_error, exchange, exception)`` is called from the writer thread.
+    """
+
+    def __init__(
+        self,
+        writer: RotatingWarcWriter,
+        *,
+        deliver: Callable[..., object],
+        on_written: Callable[[Capture], object],
+        on_error: Callable[[Exchange | None, BaseException], object],
+        queue_size: int = 64,
+    ) -> None:
+        self.writer = writer
+        self._deliver = deliver
+        self._on_written = on_written
+        self._on_error = on_error
+        self._queue: queue.Queue[Exchange | None] = queue.Queue(maxsize=queue_size)
+        self._thread = threading.Thread(target=self._run, name="nianbao-warc", daemon=True)
+        self._thread.start()
+
+    def submit(self, exchange: Exchange) -> None:
+        self._queue.put(exchange)
+
+    def close(self) -> None:
+        """Write everything queued, close the current file and stop the thread (blocking)."""
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+
+    def _run(self) -> None:
+        while (exchange := self._queue.get()) is not None:
+            try:
+                capture = self.writer.write_exchange(exchange)
+            except Exception as exc:  # a bad exchange or a disk error must not stop the thread
+                self._deliver(self._on_error, exchange, exc)
+            else:
+                self._deliver(self._on_written, capture)
+        try:
+            self.writer.close()
+        except Exception as exc:
+            self._deliver(self._on_error, None, exc)
+
+
+def repair(path: Path | str) -> Path | None:
+    """Cut an unclosed ``*.warc.gz.open`` file after its last whole record and close it.
+
+    A record is whole when its gzip member is complete (each record is one member, finished
+    only after all its bytes). Returns the closed file's path, or None when not even the
+    warcinfo record was whole and the file was removed.
+    """
+    path = Path(path)
+    with open(path, "r+b") as fh:
+        end = _end_of_whole_members(fh)
+        fh.truncate(end)
+    if end == 0:
+        path.unlink()
+        return None
+    final = path.with_name(path.name.removesuffix(OPEN_SUFFIX))
+    os.replace(path, final)
+    logger.info("repaired %s: kept %d bytes", final, end)
+    return final
+
+
+def _end_of_whole_members(fh: BinaryIO) -> int:
+    """Offset just past the last complete gzip member from the start of ``fh``."""
+    end = position = 0
+    member = zlib.decompressobj(zlib.MAX_WBITS | 16)
+    while chunk := fh.read(REPAIR_CHUNK):
+        data = chunk
+        while data:
+            try:
+                member.decompress(data, REPAIR_CHUNK)  # output unused: only completeness counts
+            except zlib.error:
+                return end
+            if member.eof:
+                position += len(data) - len(member.unused_data)
+                end = position
+                data = member.unused_data
+                member = zlib.decompressobj(zlib.MAX_WBITS | 16)
+            else:
+                position += len(data) - len(member.unconsumed_tail)
+                data = member.unconsumed_tail
+    return end

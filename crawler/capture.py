@@ -1,0 +1,203 @@
+"""The WARC capture extension: every HTTP exchange the downloader completes goes to WARC.
+
+It listens to ``response_downloaded``, which fires right after the download handler and
+before any downloader middleware, so the body is still content-encoded and robots.txt,
+every redirect hop, every retry and every error status pass through it. Failed downloads
+arrive as ``download_failed`` (crawler/middlewares/failures.py). The reactor thread only
+copies references into an ``Exchange``; records are built, digested, compressed and written
+on the writer thread.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from importlib.metadata import version
+from pathlib import Path
+from urllib.parse import urldefrag
+
+import scrapy
+import twisted
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+from twisted.internet.defer import Deferred
+from twisted.internet.threads import deferToThread
+from twisted.web.client import URI
+from twisted.web.http_headers import Headers as TxHeaders
+
+from archive.records import Capture, Exchange, HttpRequest, HttpResponse, new_record_id
+from archive.warc import BackgroundWriter, RotatingWarcWriter
+from crawler.signals import capture_written, download_failed
+
+logger = logging.getLogger(__name__)
+
+PROVENANCE_KEYS = (
+    "source",
+    "agency",
+    "role",
+    "column",
+    "parent_url",
+    "list_title",
+    "list_date",
+    "depth",
+    "retry_times",
+    "redirect_times",
+)
+HTTP_SCHEMES = ("http://", "https://")
+DEFAULT_PORTS = {b"http": 80, b"https": 443}
+
+
+class WarcCapture:
+    """Scrapy extension writing request, response and metadata records for every exchange.
+
+    Sets ``request.meta["warc_record_id"]`` to the response record's id and sends
+    ``capture_written`` once the records are on disk. Files are closed on ``spider_closed``.
+    """
+
+    def __init__(self, crawler: Crawler, writer: RotatingWarcWriter, queue_size: int) -> None:
+        from twisted.internet import reactor
+
+        self.crawler = crawler
+        self.background = BackgroundWriter(
+            writer,
+            deliver=reactor.callFromThread,
+            on_written=self._written,
+            on_error=self._write_failed,
+            queue_size=queue_size,
+        )
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WarcCapture:
+        settings = crawler.settings
+        if not settings.getbool("NIANBAO_CAPTURE_ENABLED"):
+            raise NotConfigured("NIANBAO_CAPTURE_ENABLED is off")
+        writer = RotatingWarcWriter(
+            Path(settings.get("NIANBAO_DATA_DIR")) / "warc",
+            prefix=settings.get("NIANBAO_WARC_PREFIX"),
+            max_size=settings.getint("NIANBAO_WARC_MAX_SIZE"),
+            gzip_level=settings.getint("NIANBAO_WARC_GZIP_LEVEL"),
+            info=warcinfo_fields(crawler),
+        )
+        ext = cls(crawler, writer, settings.getint("NIANBAO_WARC_QUEUE_SIZE"))
+        crawler.signals.connect(ext.response_downloaded, signal=signals.response_downloaded)
+        crawler.signals.connect(ext.download_failed, signal=download_failed)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
+        if not response.url.startswith(HTTP_SCHEMES):
+            return
+        ids = (new_record_id(), new_record_id(), new_record_id())
+        request.meta["warc_record_id"] = ids[1]
+        self.background.submit(
+            Exchange(
+                url=response.url,
+                method=request.method,
+                date=datetime.now(timezone.utc),
+                ids=ids,
+                provenance=provenance(request, spider),
+                request=http_request(request),
+                response=http_response(response),
+            )
+        )
+
+    def download_failed(self, request: Request, exception: Exception) -> None:
+        if not request.url.startswith(HTTP_SCHEMES):
+            return
+        error = f"{type(exception).__module__}.{type(exception).__qualname__}: {exception}"
+        self.background.submit(
+            Exchange(
+                url=urldefrag(request.url)[0],
+                method=request.method,
+                date=datetime.now(timezone.utc),
+                ids=(new_record_id(), new_record_id(), new_record_id()),
+                provenance=provenance(request, self.crawler.spider),
+                error=error.rstrip(": "),
+            )
+        )
+
+    def spider_closed(self, spider: Spider) -> Deferred[None]:
+        """Finish the queue and close the current file; the crawl waits for it."""
+        return deferToThread(self.background.close)
+
+    def _written(self, capture: Capture) -> None:
+        self.crawler.stats.inc_value("nianbao/warc/captures")
+        if capture.error:
+            self.crawler.stats.inc_value("nianbao/warc/failures")
+        self.crawler.signals.send_catch_log(capture_written, capture=capture)
+
+    def _write_failed(self, exchange: Exchange | None, exc: BaseException) -> None:
+        self.crawler.stats.inc_value("nianbao/warc/write_errors")
+        url = exchange.url if exchange else "(closing file)"
+        logger.error("WARC write failed for %s: %r", url, exc)
+
+
+def http_request(request: Request) -> HttpRequest:
+    """The request as Twisted's HTTP/1.1 client writes it.
+
+    Twisted writes the request line, then Content-Length (always for POST and PUT), then
+    the headers in its own canonical name case, then Host if the request had none.
+    """
+    uri = URI.fromBytes(urldefrag(request.url)[0].encode("ascii"))
+    method = request.method.encode("ascii")
+    headers = TxHeaders(request.headers)
+    lines = [method + b" " + uri.originForm + b" HTTP/1.1\r\n"]
+    if request.body or method in (b"POST", b"PUT"):
+        lines.append(b"Content-Length: %d\r\n" % len(request.body))
+    for name, values in headers.getAllRawHeaders():
+        lines.extend(name + b": " + value + b"\r\n" for value in values)
+    if not headers.hasHeader(b"Host"):
+        lines.append(b"Host: " + _host_value(uri) + b"\r\n")
+    lines.append(b"\r\n")
+    return HttpRequest(head=b"".join(lines), body=request.body)
+
+
+def http_response(response: Response) -> HttpResponse:
+    """The answer as the download handler left it: Content-Length is the only framing header
+    it keeps (put first, from the announced length), so it is split off here."""
+    headers: list[tuple[bytes, bytes]] = []
+    announced = None
+    for name, values in dict.items(response.headers):
+        if name == b"Content-Length":
+            announced = int(values[-1]) if values[-1].isdigit() else None
+        else:
+            headers.extend((name, value) for value in values)
+    return HttpResponse(
+        protocol=response.protocol or "HTTP/1.1",
+        status=response.status,
+        headers=headers,
+        body=response.body,
+        ip_address=str(response.ip_address) if response.ip_address else None,
+        announced_length=announced,
+        truncated="disconnect" if "dataloss" in response.flags else None,
+    )
+
+
+def provenance(request: Request, spider: Spider | None) -> dict[str, object]:
+    meta = request.meta
+    fields: dict[str, object] = {"spider": spider.name if spider else None}
+    fields.update((key, meta[key]) for key in PROVENANCE_KEYS if meta.get(key) is not None)
+    return fields
+
+
+def warcinfo_fields(crawler: Crawler) -> list[tuple[str, object]]:
+    settings = crawler.settings
+    return [
+        (
+            "software",
+            f"nianbao/{version('nianbao')} Scrapy/{scrapy.__version__}"
+            f" Twisted/{twisted.__version__} warcio/{version('warcio')}",
+        ),
+        ("isPartOf", settings.get("BOT_NAME")),
+        ("robots", "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore"),
+        ("http-header-user-agent", settings.get("USER_AGENT")),
+    ]
+
+
+def _host_value(uri: URI) -> bytes:
+    host = b"[" + uri.host + b"]" if b":" in uri.host else uri.host
+    if DEFAULT_PORTS.get(uri.scheme) == uri.port:
+        return host
+    return b"%b:%d" % (host, uri.port)
