@@ -16,12 +16,15 @@ from scrapy.http import TextResponse
 from crawler.adapters.base import Link, clean_text, is_attachment_url, resolve
 
 COLUMN_TEXT_RE = re.compile(r"^(?:政府)?信息公开(?:工作)?年度报告$|^(?:政府)?信息公开年报$|^年度报告$|^年报$")
+# On a column page: links to its parts, named by level (本级/部门/乡镇(街道)), as "…年报", or
+# as year folders; a name with a year and a report word is a report, not a part.
 SUBCOLUMN_TEXT_RE = re.compile(
-    r"^(?:本级|本级年报|市本级|县本级|区本级"
-    r"|(?:市直|县直|区直|市|县|区)?部门(?:年报)?"
-    r"|乡镇|街道|乡镇[（(]?街道[）)]?(?:年报)?|镇街"
-    r"|(?:19|20)\d\d\s*年?度?(?:年报)?)$"
+    r"^(?:(?:市|县|区)?本级|(?:市直|县直|区直)?部门|乡镇|街道|镇街|乡镇[（(]街道[）)])$"
+    r"|年报$|年度报告$"
+    r"|^(?:19|20)\d\d\s*年?度?$"
 )
+REPORT_TITLE_RE = re.compile(r"(?:19|20)\d\d\s*年.*(?:报告|年报)")
+SUBCOLUMN_MAX_LENGTH = 20
 # The slug must name the column itself (its directory or index page), not a page inside it.
 COLUMN_SLUG_RE = re.compile(
     r"/(?:zfxxgknb|xxgknb|bmxxgknb|gknb\d*|ndbg|nb_\d{4}n|annualreport)"
@@ -44,11 +47,7 @@ def column_links(response: TextResponse, sub: bool = False) -> list[Link]:
     for url, text in _anchors(response):
         if DOCUMENT_RE.search(url) or is_attachment_url(url) or url in found:
             continue
-        if (
-            COLUMN_TEXT_RE.match(text)
-            or COLUMN_SLUG_RE.search(url)
-            or (sub and SUBCOLUMN_TEXT_RE.match(text))
-        ):
+        if COLUMN_TEXT_RE.match(text) or COLUMN_SLUG_RE.search(url) or (sub and _subcolumn_name(text)):
             found[url] = Link(url, text or None, None, "column")
     found.pop(response.url, None)
     return list(found.values())
@@ -63,6 +62,14 @@ def landing_links(response: TextResponse) -> list[Link]:
         if LANDING_TEXT_RE.match(text) or (not text and LANDING_SLUG_RE.search(url)):
             found[url] = Link(url, text or None, None, "landing")
     return list(found.values())
+
+
+def _subcolumn_name(text: str) -> bool:
+    return (
+        0 < len(text) <= SUBCOLUMN_MAX_LENGTH
+        and SUBCOLUMN_TEXT_RE.search(text) is not None
+        and REPORT_TITLE_RE.search(text) is None
+    )
 
 
 def _anchors(response: TextResponse) -> Iterator[tuple[str, str]]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
-from urllib.parse import quote, urlencode, urljoin
+from urllib.parse import quote, unquote, urlencode, urljoin
 
 from scrapy.http import TextResponse
 
@@ -95,7 +95,8 @@ class HanwebAdapter(Adapter):
         for name, pattern in FIELD_RES.items():
             match = pattern.search(region)
             if match and match.group(1):
-                fields[name] = html.unescape(match.group(1))
+                # The nextgroup link carries the fields percent-encoded, the script in clear.
+                fields[name] = unquote(html.unescape(match.group(1)))
         return {name: fields[name] for name in FORM_FIELDS if name in fields}
 
 
