@@ -1,0 +1,161 @@
+"""Injected markup: hidden elements and link farms to foreign hosts, found in the DOM.
+
+Inside the report body nothing is legitimately hidden, so any hidden text there is
+injected. Outside the body pages hide menus and dialogs all the time; there a hidden
+element or a link counts as injected only when it carries spam terms. Links point to a
+foreign host when it is neither the page's own site nor a government domain.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin, urlsplit
+
+from lxml import html
+
+from .render import clean_line
+from .spam import has_spam_terms
+
+# Inline styles that take an element out of sight (matched on the style without spaces).
+HIDDEN_STYLE_RE = re.compile("|".join((
+    r"display:none",
+    r"visibility:hidden",
+    r"(?<![-\w])font-size:0(?![.\d1-9])",
+    r"(?<![-\w])opacity:0(?![.\d1-9])",
+    r"text-indent:-\d{3,}",
+    r"(?<![-\w])(?:left|top|margin-left|margin-top):-\d{3,}",
+    r"clip:rect\(0",
+    r"(?<![-\w])(?:width|height|max-height|line-height):0(?:px|pt|em)?(?:;|$).*overflow:hidden",
+    r"overflow:hidden.*(?<![-\w])(?:width|height|max-height|line-height):0(?:px|pt|em)?(?:;|$)",
+)))
+# Every hiding style above contains one of these fragments (checked before the regex).
+STYLE_HINTS = ("none", "hidden", "opacity", "clip", ":-", "font-size:0")
+CSS_RULE_RE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+CSS_SELECTOR_RE = re.compile(r"^\s*([.#])([\w-]+)\s*$")
+# Chrome that is hidden on purpose and is not an injection (the Hanweb credit link).
+HIDDEN_CHROME_RE = re.compile(r"^produced by", re.I)
+LINK_FARM_SIZE = 2
+TRUSTED_SUFFIXES = (".gov.cn", ".gov")
+SECOND_LEVEL = frozenset({"gov", "com", "org", "net", "edu", "ac"})
+
+
+def _style_hidden(style: str) -> bool:
+    compact = "".join(style.lower().split())
+    return any(hint in compact for hint in STYLE_HINTS) and bool(HIDDEN_STYLE_RE.search(compact))
+
+
+def css_hidden(tree: html.HtmlElement) -> tuple[frozenset[str], frozenset[str]]:
+    """Classes and ids that the page's own ``<style>`` blocks hide (simple selectors only)."""
+    classes: set[str] = set()
+    ids: set[str] = set()
+    for style in tree.iter("style"):
+        for selectors, body in CSS_RULE_RE.findall(style.text or ""):
+            if not _style_hidden(body):
+                continue
+            for selector in selectors.split(","):
+                match = CSS_SELECTOR_RE.match(selector)
+                if match:
+                    (classes if match.group(1) == "." else ids).add(match.group(2))
+    return frozenset(classes), frozenset(ids)
+
+
+def is_hidden(element: html.HtmlElement, hidden_css: tuple[frozenset[str], frozenset[str]]) -> bool:
+    """True when the element itself is out of sight (its ancestors are not looked at)."""
+    tag = element.tag
+    if tag == "marquee" or element.get("hidden") is not None:
+        return True
+    style = element.get("style")
+    if style and _style_hidden(style):
+        return True
+    if tag == "iframe" and (element.get("width") in ("0", "1") or element.get("height") in ("0", "1")):
+        return True
+    classes, ids = hidden_css
+    if not (classes or ids):
+        return False
+    return bool(element.get("id") in ids or classes.intersection((element.get("class") or "").split()))
+
+
+def site_key(host: str) -> str:
+    """The registrable part of a host name: ``www.pingtan.gov.cn`` → ``pingtan.gov.cn``."""
+    labels = host.lower().split(":")[0].strip(".").split(".")
+    if len(labels) >= 3 and labels[-1] == "cn" and labels[-2] in SECOND_LEVEL:
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:])
+
+
+def is_foreign(href: str, base_url: str, own_hosts: tuple[str, ...]) -> bool:
+    """True for an absolute link to a host outside the page's site and outside government."""
+    if not href.lower().lstrip().startswith(("http:", "https:", "//")):
+        return False  # relative: the page's own site
+    target = urlsplit(urljoin(base_url, href.strip()))
+    if target.scheme not in ("http", "https") or not target.hostname:
+        return False
+    host = target.hostname.lower()
+    if host.endswith(TRUSTED_SUFFIXES) or host in ("gov.cn",):
+        return False
+    return site_key(host) not in {site_key(h) for h in own_hosts if h}
+
+
+def remove_injections(tree: html.HtmlElement, body: html.HtmlElement | None, base_url: str,
+                      own_hosts: tuple[str, ...]) -> list[str]:
+    """Remove hidden and link-farm markup from ``tree``; return the injected text removed.
+
+    ``body`` is the report body (None when the layout is unknown: then every part of the
+    page is judged as outside the body, by its words).
+    """
+    removed: list[str] = []
+    hidden_css = css_hidden(tree)
+    inside = set(body.iter()) if body is not None else set()
+    holders = set(body.iterancestors()) if body is not None else set()
+    roots = [tree] if body is None or body.getroottree() is tree.getroottree() else [tree, body]
+    for root in roots:
+        for element in _candidates(root, hidden_css):
+            if element.getparent() is None:
+                continue
+            if element in holders or _has_hidden_ancestor(element, hidden_css):
+                continue
+            text = clean_line(" ".join(element.itertext()))
+            if element in inside:
+                src = element.get("src", "")
+                if text and not HIDDEN_CHROME_RE.match(text):
+                    removed.append(text)
+                elif element.tag == "iframe" and src and is_foreign(src, base_url, own_hosts):
+                    removed.append(src)
+            elif text and has_spam_terms(text):
+                removed.append(text)
+            _drop(element)
+    for root in roots:
+        removed.extend(_remove_link_farms(root, inside, base_url, own_hosts))
+    return removed
+
+
+def _candidates(root: html.HtmlElement, hidden_css) -> list[html.HtmlElement]:
+    return [e for e in root.iter() if isinstance(e.tag, str) and is_hidden(e, hidden_css)]
+
+
+def _has_hidden_ancestor(element: html.HtmlElement, hidden_css) -> bool:
+    return any(is_hidden(a, hidden_css) for a in element.iterancestors())
+
+
+def _remove_link_farms(root: html.HtmlElement, inside: set, base_url: str,
+                       own_hosts: tuple[str, ...]) -> list[str]:
+    groups: dict[html.HtmlElement, list[html.HtmlElement]] = {}
+    for anchor in root.iter("a"):
+        if is_foreign(anchor.get("href", ""), base_url, own_hosts):
+            groups.setdefault(anchor.getparent(), []).append(anchor)
+    removed = []
+    for parent, anchors in groups.items():
+        farm = parent in inside and len(anchors) >= LINK_FARM_SIZE
+        for anchor in anchors:
+            text = clean_line(anchor.text_content())
+            if farm or (text and has_spam_terms(text)):
+                if text:
+                    removed.append(text)
+                _drop(anchor)
+    return removed
+
+
+def _drop(element: html.HtmlElement) -> None:
+    """Remove an element, keeping its tail text in place."""
+    if element.getparent() is not None:
+        element.drop_tree()
