@@ -9,6 +9,7 @@ item (without its body) and the final stats.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -25,7 +26,9 @@ def run_spider(
     out = data_dir / "crawlrun.json"
     command = [sys.executable, str(Path(__file__).resolve()), str(registry), str(data_dir), str(out),
                json.dumps(settings or {}), source or ""]
-    completed = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=timeout)
+    # The repository first on the path: a script's own directory would shadow it.
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    completed = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout)
     if completed.returncode != 0:
         raise AssertionError(f"crawl failed ({completed.returncode}):\n{completed.stderr[-4000:]}")
     return json.loads(out.read_text(encoding="utf-8"))
@@ -51,7 +54,7 @@ def main(registry: str, data_dir: str, out: str, overrides: str, source: str) ->
         record["header_names"] = sorted(item.headers)
         items.append(record)
 
-    process = CrawlerProcess(project_settings(data_dir, json.loads(overrides)), install_root_handler=False)
+    process = CrawlerProcess(project_settings(data_dir, json.loads(overrides)))
     crawler = process.create_crawler("reports")
     crawler.signals.connect(reached, signal=signals.request_reached_downloader)
     crawler.signals.connect(scraped, signal=signals.item_scraped)
