@@ -43,8 +43,10 @@ REPAIR_CHUNK = 1 << 20
 class _GzipMembers:
     """The file object warcio writes to: every record becomes its own gzip member.
 
-    warcio calls ``flush()`` once at the end of each record; the member is finished there and
-    handed to the OS, so a killed process leaves whole records plus at most one partial one.
+    warcio calls ``flush()`` once at the end of each record, where the member is finished.
+    The file is unbuffered: compressed bytes go straight to the OS (zlib already buffers), so
+    a killed process leaves whole records plus at most one partial one, and a failed write
+    leaves nothing pending that could land after a truncation.
     """
 
     def __init__(self, fh: BinaryIO, level: int) -> None:
@@ -55,13 +57,17 @@ class _GzipMembers:
     def write(self, data: bytes) -> None:
         if self._zip is None:
             self._zip = zlib.compressobj(self._level, zlib.DEFLATED, zlib.MAX_WBITS | 16)
-        self._fh.write(self._zip.compress(data))
+        self._write_all(self._zip.compress(data))
 
     def flush(self) -> None:
         if self._zip is not None:
-            self._fh.write(self._zip.flush())
+            self._write_all(self._zip.flush())
             self._zip = None
-        self._fh.flush()
+
+    def _write_all(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            view = view[self._fh.write(view) :]
 
     def discard(self) -> None:
         """Forget a member left unfinished by a failed write."""
@@ -71,7 +77,7 @@ class _GzipMembers:
 class _OpenFile:
     def __init__(self, path: Path, level: int) -> None:
         self.path = path
-        self.fh: BinaryIO = open(path, "xb")  # noqa: SIM115 - closed by RotatingWarcWriter
+        self.fh: BinaryIO = open(path, "xb", buffering=0)  # noqa: SIM115 - closed by the writer
         self.members = _GzipMembers(self.fh, level)
         self.warc = WARCWriter(self.members, gzip=False, warc_version=WARC_VERSION)
         self.warcinfo_id = new_record_id()

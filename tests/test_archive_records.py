@@ -1,0 +1,252 @@
+"""WARC records under the fidelity profile: frozen bytes, exact headers, framing rules, provenance."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from datetime import datetime, timezone
+from io import BytesIO
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+from warcio.warcwriter import WARCWriter
+
+from archive.records import (
+    PROFILE,
+    Exchange,
+    HttpRequest,
+    HttpResponse,
+    capture_from_records,
+    exchange_records,
+    read_provenance,
+    warcinfo_record,
+)
+
+DATE = datetime(2024, 3, 1, 8, 30, 15, 250000, tzinfo=timezone.utc)
+IDS = tuple(f"<urn:uuid:00000000-0000-4000-8000-00000000000{i}>" for i in (1, 2, 3))
+WARCINFO_ID = "<urn:uuid:00000000-0000-4000-8000-000000000000>"
+URL = "http://www.example.gov.cn/zwgk/nb/index.jsp?page=2"
+GBK_NAME = 'inline; filename="年报.html"'.encode("gbk")
+REQUEST = HttpRequest(
+    b"POST /zwgk/nb/index.jsp?page=2 HTTP/1.1\r\nContent-Length: 9\r\n"
+    b"Content-Type: application/x-www-form-urlencoded\r\nHost: www.example.gov.cn\r\n\r\n",
+    b"pageNo=2&",
+)
+RESPONSE = HttpResponse(
+    "HTTP/1.1",
+    200,
+    [
+        (b"Content-Type", b"text/html; charset=gbk"),
+        (b"Set-Cookie", b"a=1"),
+        (b"Set-Cookie", b"b=2"),
+        (b"Content-Disposition", GBK_NAME),
+    ],
+    "<p>年报</p>".encode("gbk"),
+    ip_address="192.0.2.7",
+)
+PROVENANCE = {"spider": "reports", "source": "example", "role": "list", "depth": 1}
+
+# Frozen: any change here is a change of the archive format and must be deliberate.
+GOLDEN = b"".join([
+    b"WARC/1.1\r\n",
+    b"WARC-Type: request\r\n",
+    b"WARC-Record-ID: <urn:uuid:00000000-0000-4000-8000-000000000001>\r\n",
+    b"WARC-Date: 2024-03-01T08:30:15.250000Z\r\n",
+    b"WARC-Target-URI: http://www.example.gov.cn/zwgk/nb/index.jsp?page=2\r\n",
+    b"WARC-Warcinfo-ID: <urn:uuid:00000000-0000-4000-8000-000000000000>\r\n",
+    b"WARC-Concurrent-To: <urn:uuid:00000000-0000-4000-8000-000000000002>\r\n",
+    b"WARC-Payload-Digest: sha1:PEA3XIHZO7U5Y2I2MVRSMFI7MDWOIPW4\r\n",
+    b"WARC-Block-Digest: sha1:H3JRTCGHGGTGSCDQEYSWQZ3242SKXVQA\r\n",
+    b"Content-Type: application/http; msgtype=request\r\n",
+    b"Content-Length: 146\r\n",
+    b"\r\n",
+    b"POST /zwgk/nb/index.jsp?page=2 HTTP/1.1\r\n",
+    b"Content-Length: 9\r\n",
+    b"Content-Type: application/x-www-form-urlencoded\r\n",
+    b"Host: www.example.gov.cn\r\n",
+    b"\r\n",
+    b"pageNo=2&\r\n\r\n",
+    b"WARC/1.1\r\n",
+    b"WARC-Type: response\r\n",
+    b"WARC-Record-ID: <urn:uuid:00000000-0000-4000-8000-000000000002>\r\n",
+    b"WARC-Date: 2024-03-01T08:30:15.250000Z\r\n",
+    b"WARC-Target-URI: http://www.example.gov.cn/zwgk/nb/index.jsp?page=2\r\n",
+    b"WARC-Warcinfo-ID: <urn:uuid:00000000-0000-4000-8000-000000000000>\r\n",
+    b"WARC-IP-Address: 192.0.2.7\r\n",
+    b"WARC-Protocol: http/1.1\r\n",
+    b"WARC-Payload-Digest: sha1:56HKGIA4HSUPHRJ7376ZKT67L2Q6L7L5\r\n",
+    b"WARC-Block-Digest: sha1:ONVS2EMS4UQWARD2GTUF63HNX2YH5AJV\r\n",
+    b"Content-Type: application/http; msgtype=response\r\n",
+    b"Content-Length: 173\r\n",
+    b"\r\n",
+    b"HTTP/1.1 200 OK\r\n",
+    b"Content-Type: text/html; charset=gbk\r\n",
+    b"Set-Cookie: a=1\r\n",
+    b"Set-Cookie: b=2\r\n",
+    b'Content-Disposition: inline; filename="\xc4\xea\xb1\xa8.html"\r\n',
+    b"Content-Length: 11\r\n",
+    b"\r\n",
+    b"<p>\xc4\xea\xb1\xa8</p>\r\n\r\n",
+    b"WARC/1.1\r\n",
+    b"WARC-Type: metadata\r\n",
+    b"WARC-Record-ID: <urn:uuid:00000000-0000-4000-8000-000000000003>\r\n",
+    b"WARC-Date: 2024-03-01T08:30:15.250000Z\r\n",
+    b"WARC-Target-URI: http://www.example.gov.cn/zwgk/nb/index.jsp?page=2\r\n",
+    b"WARC-Warcinfo-ID: <urn:uuid:00000000-0000-4000-8000-000000000000>\r\n",
+    b"WARC-Concurrent-To: <urn:uuid:00000000-0000-4000-8000-000000000002>\r\n",
+    b"WARC-Payload-Digest: sha1:CFVQCZD6VWJFU4JKFEHFOZL3BMU4NOFB\r\n",
+    b"WARC-Block-Digest: sha1:CFVQCZD6VWJFU4JKFEHFOZL3BMU4NOFB\r\n",
+    b"Content-Type: application/warc-fields\r\n",
+    b"Content-Length: 70\r\n",
+    b"\r\n",
+    b"method: POST\r\n",
+    b"spider: reports\r\n",
+    b"source: example\r\n",
+    b"role: list\r\n",
+    b"depth: 1\r\n",
+    b"\r\n\r\n",
+])
+
+
+def exchange(**changes) -> Exchange:
+    fields = {"url": URL, "method": "POST", "date": DATE, "ids": IDS, "provenance": PROVENANCE,
+              "request": REQUEST, "response": RESPONSE}
+    return Exchange(**{**fields, **changes})
+
+
+def response(**changes) -> HttpResponse:
+    fields = {f: getattr(RESPONSE, f) for f in RESPONSE.__slots__}
+    return HttpResponse(**{**fields, **changes})
+
+
+def serialise(records) -> bytes:
+    out = BytesIO()
+    writer = WARCWriter(out, gzip=False, warc_version="1.1")
+    for record in records:
+        writer.write_record(record)
+    return out.getvalue()
+
+
+def read_back(data: bytes) -> list:
+    """Parse with warcio, verifying digests: (record, payload) pairs; for metadata records
+    the payload is what ``read_provenance`` makes of it (it must read while iterating)."""
+    out = []
+    for rec in ArchiveIterator(BytesIO(data), check_digests="raise"):
+        out.append((rec, read_provenance(rec) if rec.rec_type == "metadata"
+                    else rec.raw_stream.read()))
+    return out
+
+
+def sha1_b32(data: bytes) -> str:
+    return "sha1:" + base64.b32encode(hashlib.sha1(data).digest()).decode()
+
+
+def http_head(record_bytes: bytes) -> bytes:
+    return record_bytes.split(b"\r\n\r\n")[1] + b"\r\n\r\n"
+
+
+def test_golden_exchange_bytes() -> None:
+    assert serialise(exchange_records(exchange(), WARCINFO_ID)) == GOLDEN
+
+
+def test_records_read_back_with_valid_digests() -> None:
+    (req, req_body), (resp, body), (meta, _) = read_back(GOLDEN)
+    assert [r.rec_type for r in (req, resp, meta)] == ["request", "response", "metadata"]
+    assert req_body == REQUEST.body
+    assert body == RESPONSE.body
+    assert resp.rec_headers.get_header("WARC-Payload-Digest") == sha1_b32(RESPONSE.body)
+
+
+def test_non_utf8_and_repeated_header_values_stay_bytes() -> None:
+    _, (resp, _), _ = read_back(GOLDEN)
+    values = [(n, v.encode("latin-1")) for n, v in resp.http_headers.headers]
+    assert ("Content-Disposition", GBK_NAME) in values
+    assert [v for n, v in values if n == "Set-Cookie"] == [b"a=1", b"b=2"]
+
+
+@pytest.mark.parametrize(("change", "length"), [
+    ({}, len(RESPONSE.body)),  # chunked or close-delimited answers: the true length
+    ({"announced_length": 999, "truncated": "disconnect"}, 999),  # what the server promised
+])
+def test_content_length_states_the_recorded_body(change, length) -> None:
+    records = exchange_records(exchange(response=response(**change)), WARCINFO_ID)
+    head = records[1].http_headers.headers_buff
+    assert head.count(b"Content-Length") == 1
+    assert b"Content-Length: %d\r\n" % length in head
+    assert records[1].rec_headers.get_header("WARC-Truncated") == change.get("truncated")
+
+
+@pytest.mark.parametrize(("method", "status"), [("HEAD", 200), ("GET", 204), ("GET", 304)])
+def test_no_content_length_invented_for_answers_without_body(method, status) -> None:
+    ex = exchange(method=method, response=response(status=status, body=b""))
+    head = exchange_records(ex, WARCINFO_ID)[1].http_headers.headers_buff
+    assert b"Content-Length" not in head
+
+
+def test_not_modified_is_a_server_not_modified_revisit() -> None:
+    ex = exchange(method="GET", response=response(status=304, headers=[(b"ETag", b'"v1"')], body=b""))
+    records = exchange_records(ex, WARCINFO_ID)
+    (_, _), (revisit, _), (_, _) = read_back(serialise(records))
+    assert revisit.rec_type == "revisit"
+    assert revisit.rec_headers.get_header("WARC-Profile") == (
+        "http://netpreserve.org/warc/1.1/revisit/server-not-modified")
+    assert revisit.http_headers.get_statuscode() == "304"
+    assert revisit.http_headers.get_header("ETag") == '"v1"'
+
+
+def test_reason_phrase_reconstructed_and_protocol_kept() -> None:
+    ex = exchange(response=response(protocol="HTTP/1.0", status=404))
+    record = exchange_records(ex, WARCINFO_ID)[1]
+    assert record.http_headers.headers_buff.startswith(b"HTTP/1.0 404 Not Found\r\n")
+    assert record.rec_headers.get_header("WARC-Protocol") == "http/1.0"
+    unknown = exchange_records(exchange(response=response(status=599)), WARCINFO_ID)[1]
+    assert unknown.http_headers.headers_buff.startswith(b"HTTP/1.1 599 Unknown\r\n")
+
+
+def test_failure_is_one_metadata_record_with_the_error() -> None:
+    ex = exchange(method="GET", request=None, response=None,
+                  error="scrapy.exceptions.CannotResolveHostError: DNS lookup failed")
+    records = exchange_records(ex, WARCINFO_ID)
+    assert [r.rec_type for r in records] == ["metadata"]
+    (meta, fields), = read_back(serialise(records))
+    assert meta.rec_headers.get_header("WARC-Concurrent-To") is None
+    assert fields["error"] == "scrapy.exceptions.CannotResolveHostError: DNS lookup failed"
+    assert fields["method"] == "GET" and fields["depth"] == 1
+
+
+def test_read_provenance_round_trip_folds_whitespace() -> None:
+    provenance = {"source": "平潭", "role": "detail", "column": "http://x/nb/", "parent_url": None,
+                  "list_title": "2023年度\r\n  政府信息公开\t年报", "list_date": "2024-01-15",
+                  "depth": 3, "retry_times": 2}
+    records = exchange_records(exchange(provenance=provenance), WARCINFO_ID)
+    *_, (_, fields) = read_back(serialise(records))
+    assert fields == {
+        "method": "POST", "source": "平潭", "role": "detail", "column": "http://x/nb/",
+        "list_title": "2023年度 政府信息公开 年报", "list_date": "2024-01-15",
+        "depth": 3, "retry_times": 2,
+    }
+
+
+def test_capture_describes_the_response_record() -> None:
+    records = exchange_records(exchange(), WARCINFO_ID)
+    (_, _), (resp, _), (_, _) = read_back(serialise(records))
+    capture = capture_from_records(resp, {"method": "POST", **PROVENANCE},
+                                   warc_file="a.warc.gz", offset=10, length=20,
+                                   concurrent_ids=(IDS[0], IDS[2]))
+    assert capture.record_id == IDS[1] and capture.record_type == "response"
+    assert (capture.url, capture.fetched_at) == (URL, "2024-03-01T08:30:15.250000Z")
+    assert (capture.status, capture.mime, capture.method) == (200, "text/html", "POST")
+    assert capture.payload_digest == sha1_b32(RESPONSE.body)
+    assert (capture.source, capture.role, capture.error) == ("example", "list", None)
+    assert (capture.warc_file, capture.offset, capture.length) == ("a.warc.gz", 10, 20)
+
+
+def test_warcinfo_declares_the_profile() -> None:
+    record = warcinfo_record("x.warc.gz", [("software", "nianbao/test")],
+                             record_id=WARCINFO_ID, date=DATE)
+    (info, block), = read_back(serialise([record]))
+    assert info.rec_headers.get_header("WARC-Filename") == "x.warc.gz"
+    text = block.decode()
+    assert f"nianbao-profile: {PROFILE}\r\n" in text
+    assert "software: nianbao/test\r\n" in text
+    assert "Transfer-Encoding" in text and "reason phrase" in text
