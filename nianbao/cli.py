@@ -156,3 +156,15 @@ def verify(data_dir: str) -> None:
     )
     if faults:
         raise SystemExit(1)
+
+
+@main.command()
+@DATA_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8001, show_default=True, help="Port to listen on (0: any free port).")
+def serve(data_dir: str, host: str, port: int) -> None:
+    """Browse and search the catalog in datasette, with each document's archived page from the WARC."""
+    from archive.serve import serve as serve_catalog
+
+    catalog = _catalog_path(data_dir)
+    serve_catalog(catalog.parent, host=host, port=port, announce=lambda url: click.echo(f"serving {catalog} at {url}"))
