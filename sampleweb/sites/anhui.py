@@ -1,0 +1,209 @@
+"""The Anhui-origin 政务公开 platform (also run in 江西, 河南, 青海): a city bureau.
+
+The column page ``/public/column/{organId}?type=4&catId={catId}&action=list`` shows the
+first page and ``pageCount:N`` in its pager script; further pages are HTML fragments from
+``/site/label/8888?IsAjax=1&dataType=html&labelName=publicInfoList&…&pageIndex=N``.
+Articles ``/public/{organId}/{docId}.html`` carry a ``table.table_suoyin`` metadata table,
+the body in ``div.wzcon.j-fontContent``, 文件下载 and the 政策咨询 box; attachments are
+stored under ``/group6/M00/…``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from html import escape
+from urllib.parse import urlencode
+
+from ..items import Entry
+from ..wire import Request
+from .base import Resolved, Route, Site, date_only
+
+ORGAN_ID = "6596271"
+SITE_ID = "35"
+PAGE_SIZE = 10
+LABEL = "/site/label/8888"
+
+HEAD = """<!DOCTYPE html>
+<html>
+<head>
+<meta charset="utf-8">
+<meta http-equiv="X-UA-Compatible" content="IE=edge,chrome=1">
+{meta}
+<title>{title}</title>
+<link rel="stylesheet" href="/assets/css/core.min.css">
+<link rel="stylesheet" href="/dist/css/xxgk.css">
+<script src="/assets/js/jquery.min.js"></script>
+</head>
+<body>
+<div class="ls-page-head"><div class="container">
+<div class="top-bar"><span class="fl">欢迎访问{agency}网站</span><span class="fr"><a href="javascript:;" id="jsAssistant">无障碍</a> | <a href="javascript:;">长者版</a> | <a href="javascript:;">English</a></span></div>
+<div class="logo"><a href="/"><img src="/images/logo.png" alt="{agency}"></a></div>
+<div class="nav"><ul><li><a href="/">首页</a></li><li><a href="{landing}">政务公开</a></li><li><a href="javascript:;">政务服务</a></li><li><a href="javascript:;">互动交流</a></li></ul></div>
+</div></div>
+<div class="container">
+"""
+FOOT = """</div>
+<div class="footer"><div class="container">
+<div class="links"><select onchange="window.open(this.value)"><option>-- 政府网站 --</option><option value="https://www.ah.gov.cn/">安徽省人民政府</option><option value="https://www.luan.gov.cn/">六安市人民政府</option></select>
+<span class="friend">友情链接：<a href="{mirror}" target="_blank">中国电子政务网</a></span></div>
+<p>主办：{agency}　地址：六安市佛子岭中路168号　电话：0564-3382618</p>
+<p>网站标识码：{code}　<a href="https://beian.miit.gov.cn" target="_blank">{icp}</a>　皖公网安备 34150202000123号</p>
+<p><span id="_ideConac"><img src="/images/red.png" alt="党政机关"></span></p>
+</div></div>
+{script}
+</body>
+</html>"""
+POSITION = ('<div class="wzy_position"><span>当前位置：</span><a href="/">首页</a> &gt; <a href="{landing}">政务公开</a> '
+            "&gt; <a href=\"{landing}\">政府信息公开</a>{last}</div>")
+LANDING_MAIN = """{position}
+<div class="xxgk_left"><div class="xxgk_title">政府信息公开</div><ul class="xxgk_nav">
+<li><a href="javascript:;">政府信息公开指南</a></li><li><a href="javascript:;">政府信息公开制度</a></li>
+<li><a href="javascript:;">法定主动公开内容</a></li><li><a href="{column}">政府信息公开年报</a></li>
+<li><a href="javascript:;">依申请公开</a></li></ul></div>
+<div class="xxgk_right"><div class="xxgk_jbxx">机构名称：{agency}</div></div>
+"""
+COLUMN_MAIN = """{position}
+<div class="xxgk_right"><div class="xxgk_lmtitle">{column}</div>
+<div class="xxgk_navli_head"><span class="bt">标题</span><span class="date">发布日期</span></div>
+<div id="xxgk_lmcon">
+{items}
+</div>
+<div id="page_public_info"></div>
+</div>
+"""
+COLUMN_SCRIPT = """<script type="text/javascript">
+$(function(){{
+  var cfg = {{organId:'{organ}', catId:'{cat}', siteId:'{site}', pageSize:{size}}};
+  Ls.pagination("#page_public_info", function (pageIndex) {{
+    $("#xxgk_lmcon").load("{label}?IsAjax=1&dataType=html&labelName=publicInfoList&siteId=" + cfg.siteId + "&organId=" + cfg.organId + "&catId=" + cfg.catId + "&pageSize=" + cfg.pageSize + "&pageIndex=" + pageIndex + "&action=list");
+  }}, {{currPage: 1, pageCount:{pages}, total:{total}}});
+}});
+</script>"""
+ITEM = ('<div class="xxgk_navli"><ul><li class="xh">{number}</li><li class="mc"><a href="{href}" title="{title}" '
+        'target="_blank">{title}</a></li><li class="rq"><span class="date">{date}</span></li></ul></div>')
+DETAIL_MAIN = """{position}
+<div class="wzy_content">
+<table class="table_suoyin" width="100%" cellspacing="0" cellpadding="0">
+<tr><th width="15%">索引号：</th><td class="pmingcheng" width="35%">{index_no}</td><th width="15%">组配分类：</th><td class="pmingcheng">{column}</td></tr>
+<tr><th>发布机构：</th><td class="pmingcheng">{publisher}</td><th>主题分类：</th><td class="pmingcheng">综合政务</td></tr>
+<tr><th>名称：</th><td class="pmingcheng" colspan="3">{title}</td></tr>
+<tr><th>文号：</th><td class="pmingcheng"></td><th>生成日期：</th><td class="pmingcheng">{date}</td></tr>
+<tr><th>发布日期：</th><td class="pmingcheng">{date}</td><th>有效性：</th><td class="pmingcheng">有效</td></tr>
+</table>
+<h1 class="newstitle">{title}</h1>
+<div class="newsinfo">发布时间：{datetime}　信息来源：{publisher}　阅读次数：<span id="hits"></span>　字号：<a href="javascript:;" class="j-fontBig">大</a> <a href="javascript:;" class="j-fontNormal">中</a> <a href="javascript:;" class="j-fontSmall">小</a>　<a href="javascript:window.print();">打印</a></div>
+<div class="wzcon j-fontContent">
+{body}
+</div>
+{files}
+<div class="zczx"><div class="zczx_title">政策咨询</div><p>如果您对该政策文件有疑问，可以点击“我要问”在线咨询，也可以拨打上方的电话咨询相关部门，或者拨打市长热线：0564-12345。</p><a href="javascript:;" class="wyw">我要问</a></div>
+</div>
+"""
+
+
+class AnhuiSite(Site):
+    cms = "anhui"
+    variant = "editor"
+
+    # -- layout ------------------------------------------------------------------------------
+    def landing_path(self) -> str:
+        return f"/public/column/{ORGAN_ID}?type=4&action=xxgk"
+
+    def column_path(self, index: int) -> str:
+        return f"/public/column/{ORGAN_ID}?type=4&catId={self.spec.columns[index].id}&action=list"
+
+    def fragment_path(self, index: int, page: int) -> str:
+        query = urlencode({"IsAjax": 1, "dataType": "html", "labelName": "publicInfoList", "siteId": SITE_ID,
+                           "organId": ORGAN_ID, "catId": self.spec.columns[index].id, "pageSize": PAGE_SIZE,
+                           "pageIndex": page, "action": "list"})
+        return f"{LABEL}?{query}"
+
+    def detail_path(self, entry: Entry) -> str:
+        return f"/public/{ORGAN_ID}/{entry.doc_id}.html"
+
+    def attachment_path(self, entry: Entry, index: int) -> str:
+        token = self.file_token(entry, index)
+        return (f"/group6/M00/{token[:2].upper()}/{token[2:4].upper()}/wKgBCm{token[4:20]}.{entry.attachments[index].extension}")
+
+    # -- routes ------------------------------------------------------------------------------
+    def static_routes(self) -> Iterator[tuple[str, Route]]:
+        yield "/", Route("root", self._root)
+        yield "/index.html", Route("root", self._root)
+        yield self.landing_path(), Route("landing", self._landing)
+        for index, _ in enumerate(self.spec.columns):
+            yield self.column_path(index), Route("column", lambda i=index: self._column(i))
+            for page in range(1, self._pages(index) + 1):
+                yield self.fragment_path(index, page), Route("list", lambda i=index, p=page: self._fragment(i, p))
+
+    def dynamic(self, request: Request) -> Resolved | None:
+        """The platform reads its query parameters by name, in any order."""
+        query = request.query
+        for index, column in enumerate(self.spec.columns):
+            if query.get("catId") != column.id or query.get("organId", ORGAN_ID) != ORGAN_ID:
+                continue
+            if request.path == f"/public/column/{ORGAN_ID}" and query.get("action") == "list":
+                return self._column(index)
+            if request.path == LABEL and query.get("pageIndex", "").isdigit():
+                return self._fragment(index, int(query["pageIndex"]))
+        return None
+
+    def _pages(self, index: int) -> int:
+        return max(1, -(-len(self.column_entries(index)) // PAGE_SIZE))
+
+    # -- pages -------------------------------------------------------------------------------
+    def _frame(self, title: str, column: str, main: str, entry: Entry | None = None, script: str = "") -> str:
+        agency = escape(self.spec.agency)
+        return (HEAD.format(meta=self.standard_meta(column, entry), title=escape(title), agency=agency,
+                            landing=self.landing_path())
+                + main + FOOT.format(agency=agency, code=self.spec.site_code, icp=self.spec.icp, script=script,
+                                    mirror=self.friend_url("mirror")))
+
+    def _position(self, last: str = "") -> str:
+        return POSITION.format(landing=escape(self.landing_path()), last=last)
+
+    def _root(self) -> Resolved:
+        main = ('<div class="home"><div class="box"><div class="box_title">工作动态</div><ul><li><a href="javascript:;">'
+                "市数据资源局召开2026年度重点工作推进会</a><span>2026-03-02</span></li></ul></div>"
+                f'<div class="box"><div class="box_title"><a href="{escape(self.landing_path())}">政府信息公开</a></div></div></div>')
+        return self.page("root", self._frame(self.spec.agency, "首页", main))
+
+    def _landing(self) -> Resolved:
+        main = LANDING_MAIN.format(position=self._position(), column=escape(self.column_path(0)),
+                                   agency=escape(self.spec.agency))
+        return self.page("landing", self._frame(f"政府信息公开_{self.spec.agency}", "政府信息公开", main))
+
+    def _items(self, index: int, page: int) -> tuple[str, list[Entry]]:
+        entries = self.column_entries(index)
+        shown = entries[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
+        html = "\n".join(ITEM.format(number=(page - 1) * PAGE_SIZE + n, href=escape(self.list_href(e)),
+                                     title=escape(e.report.title), date=date_only(e.published))
+                         for n, e in enumerate(shown, 1))
+        return html, entries
+
+    def _column(self, index: int) -> Resolved:
+        items, entries = self._items(index, 1)
+        column = self.spec.columns[index]
+        last = f' &gt; <a href="{escape(self.column_path(index))}">{escape(column.name)}</a>'
+        main = COLUMN_MAIN.format(position=self._position(last), column=escape(column.name), items=items)
+        script = COLUMN_SCRIPT.format(organ=ORGAN_ID, cat=column.id, site=SITE_ID, size=PAGE_SIZE, label=LABEL,
+                                      pages=self._pages(index), total=len(entries))
+        html = self._frame(f"{column.name}_{self.spec.agency}", column.name, main, script=script)
+        return self.page("column", html, modified=self.latest(entries))
+
+    def _fragment(self, index: int, page: int) -> Resolved:
+        items, entries = self._items(index, page)
+        return self.page("list", items, modified=self.latest(entries))
+
+    def render_detail(self, entry: Entry) -> str:
+        column = self.spec.columns[entry.column or 0]
+        publisher = escape(entry.report.publisher or entry.report.agency)
+        files = "".join(f'<li><a href="{escape(self.attachment_path(entry, i))}" target="_blank">{escape(a.filename)}</a></li>'
+                        for i, a in enumerate(entry.attachments))
+        files = f'<div class="wjxz"><div class="wjxz_title">文件下载</div><ul>{files}</ul></div>' if files else ""
+        last = f' &gt; <a href="{escape(self.column_path(entry.column or 0))}">{escape(column.name)}</a>'
+        main = DETAIL_MAIN.format(
+            position=self._position(last), index_no=f"{self.spec.site_code[:6]}{ORGAN_ID}/{entry.published.year}-{entry.doc_id % 100000:05d}",
+            column=escape(column.name), publisher=publisher, title=escape(entry.report.title),
+            date=date_only(entry.published), datetime=entry.published.strftime("%Y-%m-%d %H:%M"),
+            body=self.body_html(entry), files=files)
+        return self._frame(f"{entry.report.title}_{self.spec.agency}", column.name, main, entry)
