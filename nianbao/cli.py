@@ -168,3 +168,13 @@ def serve(data_dir: str, host: str, port: int) -> None:
 
     catalog = _catalog_path(data_dir)
     serve_catalog(catalog.parent, host=host, port=port, announce=lambda url: click.echo(f"serving {catalog} at {url}"))
+
+
+@main.command("sample-web")
+@click.option("--night", default=0, show_default=True, type=click.IntRange(0, 3), help="Which night to serve.")
+@click.option("--manifest", is_flag=True, help="Print that night's truth (the manifest) as JSON and exit.")
+def sample_web(night: int, manifest: bool) -> None:
+    """Serve the sample government web on its fixed loopback addresses until interrupted."""
+    from sampleweb.server import serve
+
+    serve(night, manifest=manifest)
