@@ -15,13 +15,14 @@ import sqlite_utils
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 
-# The response whose payload a revisit row stands for: the same payload digest, captured at or
-# before the revisit, the same URL preferred (identical-payload revisits may name another URL).
-# A server-not-modified revisit may carry no digest: then the URL's last response before it.
+# The response whose payload a revisit row stands for, captured at or before it. A 304 answer
+# (server-not-modified) means the URL's last response; an identical-payload revisit means the
+# response with the same payload digest, the same URL preferred (it may name another URL).
 ORIGINAL_SQL = """
 select * from captures
 where record_type = 'response' and fetched_at <= :fetched_at
-  and (payload_digest = :payload_digest or (:payload_digest is null and url = :url))
+  and case when :status = 304 or :payload_digest is null then url = :url
+           else payload_digest = :payload_digest end
 order by url = :url desc, fetched_at desc
 limit 1
 """

@@ -118,6 +118,37 @@ def build_data_dir(root: Path) -> DataDir:
     return data
 
 
+def add_revisit(data, original_key: str, not_modified: bool) -> str:
+    """A later revisit of a page in a WARC file of its own: a 304 answer to a conditional GET, or
+    an identical payload; returns its record id."""
+    page = next(p for p in PAGES if p["key"] == original_key)
+    original = next(row for row in data.captures if row["record_id"] == data.record_ids[original_key])
+    name = f"nianbao-20260102000000-0000{int(not_modified)}.warc.gz"
+    with open(data.warc_dir / name, "wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        if not_modified:
+            record = writer.create_warc_record(
+                page["url"], "revisit", payload=BytesIO(b""),
+                http_headers=StatusAndHeaders("304 Not Modified", [], protocol="HTTP/1.1"),
+                warc_headers_dict={"WARC-Profile": "http://netpreserve.org/warc/1.1/revisit/server-not-modified"},
+            )
+        else:
+            record = writer.create_revisit_record(
+                page["url"], original["payload_digest"], page["url"], original["fetched_at"],
+                http_headers=StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1"),
+            )
+        writer.write_record(record)
+        length = out.tell()
+    record_id = record.rec_headers.get_header("WARC-Record-ID")
+    with Catalog(data.catalog) as catalog:
+        catalog.add_capture({
+            **original, "record_id": record_id, "record_type": "revisit", "warc_file": name, "offset": 0,
+            "length": length, "fetched_at": "2026-01-02T00:00:00Z", "status": 304 if not_modified else 200,
+            "payload_digest": record.rec_headers.get_header("WARC-Payload-Digest"),
+        })
+    return record_id
+
+
 def _write_warc(data: DataDir, name: str, pages: list[tuple]) -> None:
     with open(data.warc_dir / name, "wb") as out:
         writer = WARCWriter(out, gzip=True)

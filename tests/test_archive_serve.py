@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import gzip
 import queue
 import shutil
 import subprocess
 import sys
 import threading
-from io import BytesIO
 from urllib.parse import urljoin, urlparse
 
 import lxml.html
 import pytest
-from datadir import LUAN, PAGES, PINGTAN, build_data_dir, html
-from warcio.statusandheaders import StatusAndHeaders
-from warcio.warcwriter import WARCWriter
+from datadir import LUAN, PAGES, PINGTAN, add_revisit, build_data_dir, html
 
-from archive.catalog import Catalog
 from archive.search import ensure_search_index
 from archive.serve import archive_path, build_datasette
 
@@ -42,26 +37,6 @@ def get(datasette, path: str):
     return asyncio.run(datasette.client.get(path))
 
 
-def add_revisit(data, original_key: str) -> str:
-    """A later identical-payload revisit of a page, in its own WARC file; returns its record id."""
-    page = next(p for p in PAGES if p["key"] == original_key)
-    original = next(row for row in data.captures if row["record_id"] == data.record_ids[original_key])
-    name = "nianbao-20260102000000-00000.warc.gz"
-    with open(data.warc_dir / name, "wb") as out:
-        writer = WARCWriter(out, gzip=True)
-        record = writer.create_revisit_record(
-            page["url"], original["payload_digest"], page["url"], original["fetched_at"],
-            http_headers=StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1"),
-        )
-        writer.write_record(record)
-        length = out.tell()
-    record_id = record.rec_headers.get_header("WARC-Record-ID")
-    with Catalog(data.catalog) as catalog:
-        catalog.add_capture({**original, "record_id": record_id, "record_type": "revisit", "warc_file": name,
-                             "offset": 0, "length": length, "fetched_at": "2026-01-02T00:00:00Z"})
-    return record_id
-
-
 def test_archived_page_is_the_captured_body_decoded_with_its_content_type(data):
     datasette = build_datasette(data.root)
     response = get(datasette, archive_path(datasette, data.record_ids["luan-2019"]))
@@ -74,9 +49,11 @@ def test_archived_page_is_the_captured_body_decoded_with_its_content_type(data):
 
 
 def test_revisit_serves_its_original_and_failures_are_clear(data):
-    revisit_id = add_revisit(data, "pingtan-2020")
+    identical = add_revisit(data, "pingtan-2020", not_modified=False)
+    not_modified = add_revisit(data, "pingtan-letter", not_modified=True)
     datasette = build_datasette(data.root)
-    assert get(datasette, archive_path(datasette, revisit_id)).content == html(PAGES[0]["text"]).encode("utf-8")
+    assert get(datasette, archive_path(datasette, identical)).content == html(PAGES[0]["text"]).encode("utf-8")
+    assert get(datasette, archive_path(datasette, not_modified)).content == html(PAGES[2]["text"]).encode("utf-8")
     assert get(datasette, archive_path(datasette, "<urn:uuid:none>")).status_code == 404
     (data.warc_dir / "nianbao-20260101000000-00001.warc.gz").unlink()
     response = get(datasette, archive_path(datasette, data.record_ids["pingtan-2020"]))

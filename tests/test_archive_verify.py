@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 from click.testing import CliRunner
-from datadir import build_data_dir
+from datadir import add_revisit, build_data_dir
 
 from archive.verify import Verifier
 from nianbao.cli import main
@@ -39,6 +39,16 @@ def test_a_sound_data_directory_has_no_problems(data):
     verifier = Verifier(data.root)
     assert list(verifier.problems()) == []
     assert (verifier.captures_checked, verifier.files_checked, verifier.good_records) == (4, 2, 8)
+
+
+def test_revisits_pass_and_their_digest_is_checked_against_the_row(data):
+    revisit = add_revisit(data, "pingtan-2020", not_modified=False)
+    add_revisit(data, "pingtan-letter", not_modified=True)
+    assert problems(data) == []
+    set_capture(data, revisit, payload_digest="sha1:BBBB", record_type="response")
+    found = problems(data)
+    assert any("record is a revisit, catalog says response" in p for p in found)
+    assert any("catalog says sha1:BBBB" in p for p in found)
 
 
 def test_missing_file(data):
