@@ -170,6 +170,27 @@ def serve(data_dir: str, host: str, port: int) -> None:
     serve_catalog(catalog.parent, host=host, port=port, announce=lambda url: click.echo(f"serving {catalog} at {url}"))
 
 
+@main.command()
+@click.option("--url", default=None, help="The URL the file was fetched from (default: its file: URL).")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def extract(url: str | None, files: tuple[str, ...]) -> None:
+    """Extract clean text and keys from HTML, PDF/DOCX/XLS(X) or WARC files: one JSON object per line."""
+    import json
+
+    from pipelines.files import UnreadableFile, extract_file
+
+    failed = 0
+    for path in files:
+        try:
+            for record in extract_file(path, url):
+                click.echo(json.dumps(record, ensure_ascii=False))
+        except UnreadableFile as exc:
+            failed += 1
+            click.echo(f"nianbao extract: {exc}", err=True)
+    if failed:
+        raise SystemExit(1)
+
+
 @main.command("sample-web")
 @click.option("--night", default=0, show_default=True, type=click.IntRange(0, 3), help="Which night to serve.")
 @click.option("--manifest", is_flag=True, help="Print that night's truth (the manifest) as JSON and exit.")

@@ -22,7 +22,7 @@ META_LABELS = (
     "访问量", "阅读", "浏览", "字号", "字体", "时间", "日期", "名称", "主题词", "关键词", "分享到",
     "信息名称", "内容概述", "所属主题", "公开属性", "统一编号",
 )
-_LABELS = "|".join(sorted(map(re.escape, META_LABELS), key=len, reverse=True))
+_LABELS = "|".join(" ?".join(map(re.escape, label)) for label in sorted(META_LABELS, key=len, reverse=True))
 META_LINE_RE = re.compile(rf"^(?:{_LABELS})\s*[:：]")
 MAX_META_LINE = 160
 

@@ -13,6 +13,7 @@ statistics and template from the table grids (``pipelines.stats``).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Mapping
@@ -21,8 +22,6 @@ from urllib.parse import urljoin, urlsplit
 import trafilatura
 from itemadapter import ItemAdapter
 from lxml import etree, html
-from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet.threads import deferToThread
 
 from . import checks, stats as statistics, statlabels, tables
 from .agency import resolve_agency
@@ -46,6 +45,8 @@ HINT_KEYS = ("agency", "region_code", "source", "list_title", "list_date")
 # A title found in the first lines of a text capture or attachment.
 TITLE_LINE_RE = re.compile(r"(报告|年报|通知|函|清单|方案|意见|指南|要点|决定|公告|通报)$")
 MAX_TITLE_LINE = 60
+# Separators left at the ends of a title when spam words are cut from it.
+TITLE_JUNK = " _-|｜,，、:：;；"
 # A line that is only a date (a signature: "二〇一二年二月二十日", "XX局 2019年7月15日").
 SIGNATURE_DATE_RE = re.compile(r"^(?:[\u4e00-\u9fff()]{2,30}\s*)?([0-9〇○零一二三四五六七八九十]{4}\s*年[^。，,]{2,8}日)$")
 ATTACHMENT_LINK_RE = re.compile(r"\.(pdf|docx?|xlsx?|wps|et|zip|rar)(?:$|[?#])|downfile|download", re.I)
@@ -54,6 +55,9 @@ CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # gkmlpt DETAIL keys and the labelled field each one fills.
 DETAIL_FIELDS = (("publisher", "发布机构"), ("source", "来源"), ("display_publish_time", "发布日期"),
                  ("publish_time", "发布日期"), ("date", "发布日期"), ("created_at", "发布日期"))
+# A report needs this much text (no spaces) to be called free-form: a page that only
+# points to its attachment says nothing of its template.
+MIN_FREE_TEXT = 300
 # Below this much text a trafilatura result is not trusted and the page is read whole.
 MIN_FALLBACK_CHARS = 50
 
@@ -142,10 +146,12 @@ def _read_html(body: bytes, url: str, headers: Mapping) -> _Page:
     tree = _parse(source)
     meta = meta_tags(tree)
     titles = title_candidates(tree, meta)
+    page_title = tree.find(".//title")
+    title_spam = cut_spam(clean_line(page_title.text_content()))[1] if page_title is not None else []
     found = find_body(tree, source)
     region = found[1] if found else None
     own_hosts = (urlsplit(url).netloc, meta.get("sitedomain", ""))
-    removed = remove_injections(tree, region, url, own_hosts)
+    removed = title_spam + remove_injections(tree, region, url, own_hosts)
     grids: list = []
     render = _table_renderer(grids)
     fields = labelled_fields(region_lines(tree, _row_texts), tree)
@@ -156,6 +162,8 @@ def _read_html(body: bytes, url: str, headers: Mapping) -> _Page:
     if isinstance(detail.get("title"), str):
         titles.insert(0, clean_line(detail["title"]))
     flags = [] if clean else ["charset_replaced"]
+    if "refresh" in meta:
+        flags.append("meta_refresh")
     if region is not None:
         lines = region_lines(region, render)
         layout = found[0]
@@ -188,8 +196,11 @@ def _fallback_lines(tree: html.HtmlElement, url: str, render) -> list[str]:
 
 
 def _trafilatura_row(line: str) -> str:
-    """trafilatura writes table rows as "| a | b | "; rows here read "a | b"."""
+    """trafilatura writes table rows as "| a | b | " and list items as "- a"; here they
+    read "a | b" and "a"."""
     line = line.strip()
+    if line.startswith("- "):
+        return line[2:].strip()
     if line.startswith("|"):
         return " | ".join(cell.strip() for cell in line.strip("|").split("|"))
     return line
@@ -277,7 +288,7 @@ def _template(page: _Page, text: str) -> tuple[str | None, list[dict], list[str]
     if "tables_missing" in result.flags:
         compact = "".join(text.split())
         template = next((t for t, pattern in statlabels.TEMPLATE_TEXT_MARKERS if pattern.search(compact)), None)
-    elif template is None and text.strip():
+    elif template is None and len("".join(text.split())) >= MIN_FREE_TEXT:
         template = "free"
     return template, result.stats, result.flags
 
@@ -293,13 +304,17 @@ def _record(url: str, hints: dict, page: _Page) -> dict:
     if title:
         title, cut = cut_spam(title)
         removed += cut
-        title = clean_line(strip_pinyin([title])[0][0]) or None
+        title = clean_line(strip_pinyin([title])[0][0]).strip(TITLE_JUNK) or None
     lines = strip_chrome(lines, title)
     text = "\n".join(lines)
     text_simplified = to_simplified(text)
     norm_lines = [normalize(line) for line in lines]
     norm_title = normalize(title) if title else None
     kind = doc_type(norm_title, norm_lines)
+    if "meta_refresh" in flags and not lines:
+        kind = "other"  # a deleted page sending visitors back to its column
+    if page.links and len("".join(text.split())) < MIN_FREE_TEXT:
+        flags.append("attachment_only")
     year = title_year(norm_title) or title_year(normalize(hints.get("list_title", ""))) or body_year(norm_lines)
     stated = body_year(norm_lines)
     if kind == "annual_report" and year and stated and stated != year:
@@ -346,13 +361,12 @@ def _record(url: str, hints: dict, page: _Page) -> dict:
 class ExtractPipeline:
     """Item pipeline: fills ``extracted`` of each ``FetchedDocument`` with its record.
 
-    Extraction runs in a thread so the reactor keeps downloading meanwhile.
+    Extraction runs in a worker thread (Scrapy's asyncio reactor), so downloads go on meanwhile.
     """
 
     async def process_item(self, item):
         adapter = ItemAdapter(item)
-        hints = {key: adapter.get(key) for key in ("agency", "region_code", "source", "list_title", "list_date")}
-        record = await maybe_deferred_to_future(
-            deferToThread(extract, adapter["body"], adapter["url"], adapter.get("headers") or {}, hints))
-        adapter["extracted"] = record
+        hints = {key: adapter.get(key) for key in HINT_KEYS}
+        adapter["extracted"] = await asyncio.to_thread(
+            extract, adapter["body"], adapter["url"], adapter.get("headers") or {}, hints)
         return item

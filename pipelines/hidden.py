@@ -8,6 +8,7 @@ foreign host when it is neither the page's own site nor a government domain.
 
 from __future__ import annotations
 
+import copy
 import re
 from urllib.parse import urljoin, urlsplit
 
@@ -118,15 +119,28 @@ def remove_injections(tree: html.HtmlElement, body: html.HtmlElement | None, bas
             if element in inside:
                 src = element.get("src", "")
                 if text and not HIDDEN_CHROME_RE.match(text):
-                    removed.append(text)
+                    removed += _pieces(element)
                 elif element.tag == "iframe" and src and is_foreign(src, base_url, own_hosts):
                     removed.append(src)
             elif text and has_spam_terms(text):
-                removed.append(text)
+                removed += _pieces(element)
             _drop(element)
     for root in roots:
         removed.extend(_remove_link_farms(root, inside, base_url, own_hosts))
     return removed
+
+
+def _pieces(element: html.HtmlElement) -> list[str]:
+    """What a removed block said: each link's text, then any text outside its links."""
+    anchors = [clean_line(a.text_content()) for a in element.iter("a")]
+    if not anchors:
+        return [clean_line(" ".join(element.itertext()))]
+    rest = copy.deepcopy(element)
+    for anchor in list(rest.iter("a")):
+        if anchor.getparent() is not None:
+            anchor.drop_tree()
+    leftover = clean_line(" ".join(rest.itertext()))
+    return [text for text in anchors if text] + ([leftover] if leftover else [])
 
 
 def _candidates(root: html.HtmlElement, hidden_css) -> list[html.HtmlElement]:

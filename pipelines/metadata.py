@@ -16,6 +16,7 @@ from .dates import parse_date
 from .regions import TITLE_XPATHS
 from .render import clean_line
 from .script import normalize
+from .spam import cut_spam
 
 # Meta names (lower case) that state the publish date, best first.
 DATE_META = ("pubdate", "firstpublishedtime", "publishdate", "publish_date", "dc.date.issued",
@@ -27,7 +28,8 @@ SOURCE_LABELS = ("发布机构", "发文机关", "信息来源", "来源", "发�
 FIELD_LABELS = (*DATE_LABELS, *SOURCE_LABELS, "索引号", "文号", "文件编号", "作者", "浏览次数",
                 "阅读次数", "点击数", "字号", "有效性", "公开方式", "组配分类", "主题分类", "名称",
                 "阅读", "编辑", "责任编辑", "分享到")
-_LABELS = "|".join(sorted(map(re.escape, FIELD_LABELS), key=len, reverse=True))
+# Labels may be letter-spaced ("索 引 号", "发 布 日 期").
+_LABELS = "|".join(" ?".join(map(re.escape, label)) for label in sorted(FIELD_LABELS, key=len, reverse=True))
 FIELD_RE = re.compile(rf"(?<![\u4e00-\u9fff])({_LABELS})\s*:\s*(.*?)(?=\s*(?:{_LABELS})\s*:|$)")
 LABEL_CELL_RE = re.compile(rf"^({_LABELS})\s*:?$")
 LABEL_CELL_XPATH = etree.XPath(
@@ -58,17 +60,19 @@ def labelled_fields(lines: list[str], tree: html.HtmlElement | None = None) -> d
     fields: dict[str, str] = {}
     for line in lines:
         for label, value in FIELD_RE.findall(normalize(line)):
+            label = label.replace(" ", "")
             if value.strip() and label not in fields:
                 fields[label] = value.strip()
     if tree is not None:
         for cell in LABEL_CELL_XPATH(tree):
             match = LABEL_CELL_RE.match(normalize(clean_line(cell.text_content())))
-            if not match or match.group(1) in fields:
+            label = match.group(1).replace(" ", "") if match else ""
+            if not label or label in fields:
                 continue
             sibling = cell.getnext()
             value = normalize(clean_line(sibling.text_content())) if sibling is not None else ""
             if value:
-                fields[match.group(1)] = value
+                fields[label] = value
     return fields
 
 
@@ -103,9 +107,10 @@ def title_candidates(tree: html.HtmlElement, meta: dict[str, str]) -> list[str]:
 
 
 def strip_site_suffix(title: str, meta: dict[str, str]) -> str:
-    """The article part of ``<title>``: its first piece that is not the site's name."""
+    """The article part of ``<title>``: its first piece that is not the site's name (after
+    spam runs stuffed into it are cut)."""
     site = normalize(meta.get("sitename", ""))
-    pieces = [p for p in TITLE_SEPARATORS_RE.split(title) if p.strip()]
+    pieces = [p for p in TITLE_SEPARATORS_RE.split(cut_spam(title)[0]) if p.strip()]
     pieces = [p for p in pieces if normalize(p) != site] or pieces
     return pieces[0] if pieces else ""
 

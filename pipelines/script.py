@@ -7,6 +7,7 @@ and a simplified copy (OpenCC ``t2s``) is what everything else matches on.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 
@@ -21,9 +22,14 @@ CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
 
-@lru_cache(maxsize=1)
+_local = threading.local()  # one converter per thread: extraction runs in worker threads
+
+
 def _t2s() -> opencc.OpenCC:
-    return opencc.OpenCC("t2s")
+    converter = getattr(_local, "t2s", None)
+    if converter is None:
+        converter = _local.t2s = opencc.OpenCC("t2s")
+    return converter
 
 
 def to_simplified(text: str) -> str:

@@ -24,12 +24,14 @@ STRONG_TERMS = (
     r"博彩(?:公司|网站|平台|网址)", r"体育投注", r"亚博(?:体育|娱乐)", r"娱乐城", r"彩票(?:平台|网址|官网)",
     r"时时彩平台", r"成人视频", r"成人影院", r"成人电影", r"成人网站", r"色情网站", r"色情视频",
     r"裸聊", r"约炮", r"一夜情", r"av女优", r"日本av", r"欧美av", r"三级片", r"午夜福利",
-    r"偷拍自拍", r"国产自拍",
+    r"偷拍自拍", r"国产自拍", r"亚洲无码", r"无码(?:视频|电影|高清|av)", r"六合彩开奖", r"赌球网站",
 )
 # Words that join a run only next to a strong term (alone they are ordinary words).
 WEAK_TERMS = (
     r"澳门", r"香港", r"娱乐", r"棋牌", r"皇冠", r"彩票", r"足球", r"篮球", r"直播", r"体育",
     r"官网", r"网址", r"平台", r"app", r"下载", r"注册", r"投注", r"开户", r"赌博", r"博彩",
+    r"真人", r"快三", r"快3", r"(?:江苏|安徽|湖北|广西|吉林)快[三3]", r"开奖", r"游戏", r"网站", r"亚洲",
+    r"无码", r"国产精品", r"精品", r"视频", r"高清", r"在线",
 )
 # Games whose name followed by a yyyymmdd draw number is a lottery feed, never report text.
 LOTTERY_WORDS = (
