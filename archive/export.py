@@ -52,7 +52,7 @@ class ExportFilter:
             if values:
                 names = [f"{column}{i}" for i in range(len(values))]
                 conditions.append(f"d.[{column}] in ({', '.join(':' + n for n in names)})")
-                params.update(zip(names, values))
+                params.update(zip(names, values, strict=True))
         if self.region:
             conditions.append("substr(d.region_code, 1, :region_len) = :region")
             params.update(region=self.region, region_len=len(self.region))

@@ -17,10 +17,12 @@ Metadata (titles, facets, stored queries) lives in ``archive/datasette.yml``.
 
 from __future__ import annotations
 
+import logging
 import socket
+import sqlite3
 import sys
-from email.utils import format_datetime
 from datetime import datetime
+from email.utils import format_datetime
 from pathlib import Path
 from urllib.parse import quote
 
@@ -36,6 +38,8 @@ from markupsafe import Markup, escape
 
 from archive.lookup import RecordNotFound, capture_row, payload_capture, record_at
 from archive.search import INDEX_TABLE, SearchError, ensure_search_index, search_condition
+
+logger = logging.getLogger(__name__)
 
 PLUGIN = "nianbao"
 DATABASE = "catalog"
@@ -77,7 +81,10 @@ def serve(data_dir: str | Path, host: str = "127.0.0.1", port: int = 8001, annou
     import uvicorn
 
     catalog = Path(data_dir) / "catalog.db"
-    ensure_search_index(catalog)
+    try:
+        ensure_search_index(catalog)
+    except sqlite3.OperationalError as exc:  # a read-only copy: serve it with the index it has
+        logger.warning("search index of %s not refreshed (%s): new documents are not searchable", catalog, exc)
     datasette = build_datasette(data_dir)
     asyncio.run(datasette.invoke_startup())
     sock = socket.create_server((host, port))
@@ -136,7 +143,8 @@ def render_cell(row, value, column, table, database, datasette):
         record_id = _get(row, OWN_CAPTURE_URL[table])
         if record_id:
             title = f"archived copy, captured {_get(row, 'fetched_at') or ''}"
-            return Markup(f'<a href="{escape(archive_path(datasette, record_id))}" title="{escape(title)}">{escape(value)}</a>')
+            href = archive_path(datasette, record_id)
+            return Markup(f'<a href="{escape(href)}" title="{escape(title)}">{escape(value)}</a>')
     if column in OTHER_URL_COLUMNS or (column == "url" and table is None):
         href = datasette.urls.table(DATABASE, "captures") + "?url=" + quote(str(value), safe="")
         return Markup(f'<a href="{escape(href)}" title="captures of this URL">{escape(value)}</a>')

@@ -156,7 +156,9 @@ def check_warc_file(path: Path) -> Iterator[Problem | None]:
         yield Problem(f"{path.name}@{end}", f"{size - end} bytes after the last whole record: truncated or corrupt")
 
 
-def _read_record(record, reader: ArchiveIterator, recorded_digest: str | None = None) -> tuple[str | None, int, list[str]]:
+def _read_record(
+    record, reader: ArchiveIterator, recorded_digest: str | None = None
+) -> tuple[str | None, int, list[str]]:
     """Read a record to its end: the payload digest recomputed (when ``recorded_digest`` names
     an algorithm), the record's length, and what warcio found wrong with it."""
     digester = None

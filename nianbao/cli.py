@@ -131,11 +131,14 @@ def export(data_dir: str, fmt: str, output: str, agency: tuple[str, ...], region
 
     filters = ExportFilter(agency, region, year_from, year_to, doc_type, template)
     catalog = _catalog_path(data_dir)
-    if output == "-":
-        export_rows(catalog, sys.stdout.buffer, fmt, filters=filters, include_stats=include_stats)
-    else:
-        count = export_file(catalog, output, fmt, filters=filters, include_stats=include_stats)
-        click.echo(f"{count} rows written to {output}", err=True)
+    try:
+        if output == "-":
+            export_rows(catalog, sys.stdout.buffer, fmt, filters=filters, include_stats=include_stats)
+        else:
+            count = export_file(catalog, output, fmt, filters=filters, include_stats=include_stats)
+            click.echo(f"{count} rows written to {output}", err=True)
+    except ValueError as exc:  # a value the format cannot hold (Parquet's typed columns)
+        raise click.ClickException(f"export failed: {exc}") from exc
 
 
 @main.command()

@@ -166,7 +166,9 @@ def _write_warc(data: DataDir, name: str, pages: list[tuple]) -> None:
             )
             request = writer.create_warc_record(
                 url, "request", payload=BytesIO(b""),
-                http_headers=StatusAndHeaders(f"GET {url} HTTP/1.1", [("Host", "www.pingtan.gov.cn")], is_http_request=True),
+                http_headers=StatusAndHeaders(
+                    f"GET {url} HTTP/1.1", [("Host", "www.pingtan.gov.cn")], is_http_request=True
+                ),
             )
             offset = out.tell()
             writer.write_record(record)

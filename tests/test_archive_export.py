@@ -111,7 +111,7 @@ def test_failed_export_leaves_no_file(data, tmp_path):
     db.execute("update documents set report_year = 'unknown' where agency = ?", (LUAN,))
     db.commit()
     path = tmp_path / "out.parquet"
-    with pytest.raises(Exception):
+    with pytest.raises(ValueError, match="Could not convert 'unknown'"):
         export_file(data.catalog, path, "parquet")
     assert list(tmp_path.glob("out.parquet*")) == []
 

@@ -127,7 +127,8 @@ def browser(tmp_path_factory):
 
 
 def cells(dom, column: str) -> list[str]:
-    return [td.text_content().strip() for td in dom.xpath(f'//table[@class="rows-and-columns"]//td[@class and contains(concat(" ", @class, " "), " col-{column} ")]')]
+    path = f'//table[@class="rows-and-columns"]//td[contains(concat(" ", @class, " "), " col-{column} ")]'
+    return [td.text_content().strip() for td in dom.xpath(path)]
 
 
 def test_browser_search_facet_document_and_archived_page(server, browser):
@@ -148,7 +149,7 @@ def test_browser_search_facet_document_and_archived_page(server, browser):
     (row_link,) = dom.xpath('//td[contains(@class, "type-pk")]//a/@href')
     dom = browser(urljoin(base, row_link))
     assert cells(dom, "title") == [LUAN_TITLE]
-    assert (cells(dom, "report_year"), cells(dom, "region_code"), cells(dom, "template")) == (["2019"], ["341500"], ["2019"])
+    assert [cells(dom, column) for column in ("report_year", "region_code", "template")] == [["2019"], ["341500"], ["2019"]]
 
     (archived_link,) = dom.xpath('//td[contains(@class, "col-url")]//a/@href')
     dom = browser(urljoin(base, archived_link))
