@@ -104,8 +104,10 @@ def register_routes(datasette):
 
 async def archived_response(datasette, request):
     """The archived HTTP response of one capture, body decoded of its content-encoding."""
-    config = datasette.plugin_config(PLUGIN) or {}
+    warc_dir = (datasette.plugin_config(PLUGIN) or {}).get("warc_dir")
     record_id = tilde_decode(request.url_vars["record_id"])
+    if warc_dir is None:  # a datasette not built by build_datasette
+        return Response.text("no archive configured", status=404)
 
     def find(conn):
         db = sqlite_utils.Database(conn)
@@ -118,7 +120,7 @@ async def archived_response(datasette, request):
         return Response.text(str(exc), status=404)
     if row is None:
         return Response.text(f"no capture {record_id} in the catalog", status=404)
-    path = Path(config["warc_dir"]) / row["warc_file"]
+    path = Path(warc_dir) / row["warc_file"]
     try:
         with record_at(path, row["offset"]) as (record, _):
             status, content_type = _status_and_type(record)
