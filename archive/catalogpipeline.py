@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -35,13 +36,13 @@ class CatalogPipeline:
         pipeline = cls(catalog_path(crawler.settings))
         crawler.signals.connect(pipeline.capture_written, signal=capture_written)
         crawler.signals.connect(pipeline.spider_idle, signal=signals.spider_idle)
-        # spider_closed, not close_spider: the capture extension reports its last records from
-        # its own spider_closed handler, which was connected first and so runs first.
-        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        # engine_stopped, not close_spider: the capture extension reports its last records
+        # while spider_closed handlers are still draining its queue.
+        crawler.signals.connect(pipeline.engine_stopped, signal=signals.engine_stopped)
         return pipeline
 
     def capture_written(self, capture: Any) -> None:
-        self.catalog.add_capture(capture.catalog_row())
+        self.catalog.add_capture(dataclasses.asdict(capture))
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
@@ -54,5 +55,5 @@ class CatalogPipeline:
         # Idle means no request in flight: a good moment to make the catalog durable.
         self.catalog.flush()
 
-    def spider_closed(self) -> None:
+    def engine_stopped(self) -> None:
         self.catalog.close()

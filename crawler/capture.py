@@ -29,7 +29,8 @@ from twisted.web.http_headers import Headers as TxHeaders
 
 from archive.records import Capture, Exchange, HttpRequest, HttpResponse, new_record_id
 from archive.warc import BackgroundWriter, RotatingWarcWriter
-from crawler.signals import capture_written, download_failed
+from archive.signals import capture_written
+from crawler.signals import download_failed
 
 logger = logging.getLogger(__name__)
 

@@ -49,3 +49,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Above RetryMiddleware (550): the 429/503 is seen before it becomes a retry.
     "crawler.middlewares.retryafter.RetryAfterMiddleware": 555,
 }
+
+# Extraction is pure and runs first; the catalog writer is last.
+ITEM_PIPELINES = {
+    "pipelines.extract.ExtractPipeline": 300,
+    "archive.catalogpipeline.CatalogPipeline": 900,
+}

@@ -83,7 +83,7 @@ def run_crawl(args: dict) -> None:
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 
-    from crawler.signals import capture_written
+    from archive.signals import capture_written
 
     captures: list[dict] = []
     seen: list[dict] = []
