@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import urllib.error
+import urllib.request
 from urllib.parse import parse_qs
 
 import pytest
-from scrapy.http import HtmlResponse, TextResponse
+from scrapy.http import Headers, HtmlResponse, TextResponse
+from scrapy.responsetypes import responsetypes
 
-from crawler.adapters.base import attachment_links, normalize_date, unwrap_viewer
+from crawler.adapters.base import ListPage, attachment_links, normalize_date, unwrap_viewer
 from crawler.adapters.discovery import column_links, landing_links
 from crawler.adapters.fingerprint import adapter_for, detect_cms
 from crawler.adapters.trs import TrsAdapter
@@ -150,3 +153,109 @@ def test_attachment_links_unwrap_viewers_and_skip_chrome():
         "http://127.0.0.1/attach/report.xls?v=1",
     ]
     assert unwrap_viewer("http://h/generic/web/viewer.html?file={{qzbFile}}") is None
+
+
+# -- the sample web's platforms, fetched live and parsed by the adapters alone ------------------
+
+
+def fetch(url: str, method: str = "GET", body: str | None = None) -> TextResponse:
+    headers = {"Content-Type": "application/x-www-form-urlencoded"} if body else {}
+    request = urllib.request.Request(url.split("#", 1)[0], data=body.encode() if body else None,
+                                     headers=headers, method=method)
+    try:
+        answer = urllib.request.urlopen(request, timeout=10)
+    except urllib.error.HTTPError as error:  # a 404 landing link is a page too
+        answer = error
+    with answer:
+        content = answer.read()
+        response_headers = dict(answer.headers.items())
+    cls = responsetypes.from_args(headers=Headers(response_headers), url=url, body=content)
+    return cls(url=url, status=answer.status, body=content, headers=response_headers)
+
+
+def walk_lists(adapter, column_url: str) -> tuple[list, list]:
+    """Every list page the adapter asks for from the column page, and the links on all of them."""
+    pages, links, queue, seen = [], [], [ListPage(column_url)], set()
+    while queue:
+        page = queue.pop(0)
+        if (page.url, page.body) in seen:
+            continue
+        seen.add((page.url, page.body))
+        response = fetch(page.url, page.method, page.body)
+        pages.append(page)
+        links.extend(adapter.list_links(response))
+        queue.extend(adapter.list_pages(response))
+    return pages, links
+
+
+@pytest.fixture(scope="module")
+def sample_manifest(sample_web) -> dict:
+    return sample_web.manifest()
+
+
+def site_named(manifest: dict, name: str) -> dict:
+    return next(site for site in manifest["sites"] if site["name"] == name)
+
+
+@pytest.mark.parametrize(
+    ("name", "cms"),
+    [("liangzhou", "hanweb"), ("fuzhou-czj", "trs"), ("luan-sjj", "anhui"), ("huizhou-sthjj", "gkmlpt"),
+     ("tongling-jiaoqu", None)],
+)
+def test_sample_sites_are_fingerprinted(sample_manifest, name, cms):
+    site = site_named(sample_manifest, name)
+    detail = next(doc for doc in sample_manifest["documents"] if doc["site"] == name and doc["status"] == "live")
+    for url in (site["columns"][0], detail["url"]):
+        assert detect_cms(fetch(url).text) == cms, url
+
+
+@pytest.mark.parametrize("name", ["liangzhou", "fuzhou-czj", "luan-sjj", "huizhou-sthjj", "tongling-jiaoqu"])
+def test_sample_columns_list_every_item_through_the_platforms_own_paging(sample_manifest, name):
+    site = site_named(sample_manifest, name)
+    adapter = adapter_for(site["cms"])
+    expected = {}
+    for doc in sample_manifest["documents"]:
+        if doc["site"] == name and doc["listed"]:
+            expected.setdefault(doc["column"], set()).add(doc["list_url"])
+    walked = 0
+    for column in site["columns"]:
+        assert adapter.is_list_page(fetch(column)), column
+        pages, links = walk_lists(adapter, column)
+        walked += len(pages)
+        assert {link.url for link in links} == expected[column]
+        assert all(link.title and link.date for link in links), column
+    assert walked > len(site["columns"]), "no column needed a second list page"
+
+
+def test_hanweb_further_groups_are_posts_with_the_pages_form(sample_manifest):
+    column = site_named(sample_manifest, "liangzhou")["columns"][0]
+    pages = list(adapter_for("hanweb").list_pages(fetch(column)))
+    assert pages and all(page.method == "POST" for page in pages)
+    assert pages[0].url.endswith("/module/web/jpage/dataproxy.jsp?startrecord=46&endrecord=90&perpage=15")
+    form = {key: values[0] for key, values in parse_qs(pages[0].body).items()}
+    assert form == {"col": "1", "appid": "1", "webid": "1", "path": "/", "columnid": "1021",
+                    "sourceContentType": "1", "unitid": "4811", "webname": "凉州区人民政府", "permissiontype": "0"}
+
+
+def test_sample_detail_pages_name_their_attachments(sample_manifest):
+    for doc in sample_manifest["documents"]:
+        site = site_named(sample_manifest, doc["site"])
+        if not (site["in_scope"] and doc["attachments"] and doc["status"] == "live"):
+            continue
+        found = adapter_for(site["cms"]).detail_attachments(fetch(doc["url"]))
+        assert {link.url for link in found} == {a["url"] for a in doc["attachments"]}, doc["key"]
+
+
+def test_sample_roots_lead_to_their_columns(sample_manifest):
+    """Root → landing page(s) → 年报 column → its parts, by the discovery rules alone."""
+    for site in sample_manifest["sites"]:
+        if not site["in_scope"]:
+            continue
+        found, frontier = set(), [site["root"]]
+        for _ in range(3):
+            pages = [fetch(url) for url in frontier]
+            columns = {link.url for page in pages for link in column_links(page)}
+            found |= columns
+            frontier = [] if columns else [link.url for page in pages for link in landing_links(page)]
+        found |= {link.url for url in list(found) for link in column_links(fetch(url), sub=True) if link.kind == "column"}
+        assert set(site["columns"]) <= found, site["name"]

@@ -26,8 +26,11 @@ SCRIPT_PARAM_RE = {
 }
 ORGAN_RE = re.compile(r"/public/column/(\d+)")
 DETAIL_RE = re.compile(r"/public/\d+/\d+\.html(?:[?#]|$)")
-ROW_XPATH = (
-    "string(ancestor::*[self::li or self::tr or contains(concat(' ', normalize-space(@class), ' '), ' xxgk_navli ')][1])"
+# A row is ``div.xxgk_navli`` (its ``ul`` splits number, title and date into ``li``s) or, on
+# other installs, the ``li`` around the link.
+ROW_XPATHS = (
+    "string(ancestor::div[contains(concat(' ', normalize-space(@class), ' '), ' xxgk_navli ')][1])",
+    "string(ancestor::*[self::li or self::tr][1])",
 )
 # The label request the platform's own list script makes, minus the page number.
 LABEL_DEFAULTS = (("IsAjax", "1"), ("dataType", "html"), ("labelName", "publicInfoList"))
@@ -58,23 +61,27 @@ class AnhuiAdapter(Adapter):
         def accept(url: str) -> bool:
             return DETAIL_RE.search(url) is not None or is_attachment_url(url)
 
-        yield from anchor_links(response, response.url, accept, row_xpath=ROW_XPATH)
+        yield from anchor_links(response, response.url, accept, row_xpaths=ROW_XPATHS)
 
     def label_params(self, response: TextResponse) -> list[tuple[str, str]] | None:
-        """The label query without ``pageIndex``/``action``: from a label URL on the page, else
-        from the script's ``siteId``/``organId``/``catId``/``pageSize`` and the column URL."""
+        """The label query without ``pageIndex``/``action``, in the order the page's script sends it.
+
+        The script usually builds the URL by concatenation (``"…&siteId=" + cfg.siteId + …``):
+        names come from the literal, values missing there from the script's variables or the
+        column URL.
+        """
         text = response.text
         found = LABEL_URL_RE.search(text)
-        if found is not None:
-            query = urlsplit(html.unescape(found.group(1))).query
-            return [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k not in ("pageIndex", "action")]
+        literal = parse_qsl(urlsplit(html.unescape(found.group(1))).query, keep_blank_values=True) if found else []
+        params = dict(LABEL_DEFAULTS)
+        params.update((key, value) for key, value in literal if key not in ("pageIndex", "action"))
         column_query = dict(parse_qsl(urlsplit(response.url).query))
         organ = ORGAN_RE.search(response.url)
-        values = {name: pattern.search(text) for name, pattern in SCRIPT_PARAM_RE.items()}
-        site_id = values["siteId"].group(1) if values["siteId"] else None
-        organ_id = values["organId"].group(1) if values["organId"] else organ.group(1) if organ else None
-        cat_id = column_query.get("catId") or (values["catId"].group(1) if values["catId"] else None)
-        if not (site_id and organ_id and cat_id):
+        fallback = {"organId": organ.group(1) if organ else None, "catId": column_query.get("catId"), "pageSize": "15"}
+        for name, pattern in SCRIPT_PARAM_RE.items():
+            if not params.get(name):
+                match = pattern.search(text)
+                params[name] = match.group(1) if match else fallback.get(name)
+        if not all(params.get(name) for name in ("siteId", "organId", "catId")):
             return None
-        page_size = values["pageSize"].group(1) if values["pageSize"] else "15"
-        return [*LABEL_DEFAULTS, ("siteId", site_id), ("organId", organ_id), ("catId", cat_id), ("pageSize", page_size)]
+        return list(params.items())

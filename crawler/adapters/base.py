@@ -22,9 +22,12 @@ ATTACHMENT_EXTENSIONS = ("pdf", "doc", "docx", "wps", "xls", "xlsx", "ofd")
 ATTACHMENT_URL_RE = re.compile(
     r"\.(?:%s)(?:[?#]|$)" % "|".join(ATTACHMENT_EXTENSIONS)
     + r"|/module/download/downfile\.jsp\?"  # Hanweb download proxy (302 to /attach/…)
-    + r"|/group\d+/M\d\d/",  # Anhui platform FastDFS storage
+    + r"|/group\d+/M\d\d/"  # Anhui platform FastDFS storage
+    + r"|/down(?:load)?(?:file)?\.(?:asp|aspx|jsp|php)\?",  # legacy download scripts (Download.asp?FileID=…)
     re.IGNORECASE,
 )
+# A download link whose URL says nothing is still a file when its text is a file name.
+FILENAME_TEXT_RE = re.compile(r"\.(?:%s)\s*$" % "|".join(ATTACHMENT_EXTENSIONS), re.IGNORECASE)
 # TRS 全真版 tab: an embedded PDF viewer whose ``file`` parameter is the attachment.
 VIEWER_RE = re.compile(r"/viewer\.html\?(?:[^#]*&)?file=([^&#]+)", re.IGNORECASE)
 # An attachment URL as a string literal in a script (JSON escapes ``/`` as ``\/``).
@@ -34,6 +37,9 @@ QUOTED_FILE_RE = re.compile(
 # Templates left unrendered in saved pages (``{{qzbFile}}``) are not links.
 TEMPLATE_RE = re.compile(r"\{\{|\$\{|\bjavascript:|^#|^mailto:", re.IGNORECASE)
 DATE_RE = re.compile(r"((?:19|20)\d\d)\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})")
+# Old templates print dates in Chinese numerals: 二〇一二年二月二十日.
+CHINESE_DATE_RE = re.compile(r"([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
+CHINESE_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"○": 0, "零": 0}
 SPACE_RE = re.compile(r"\s+")
 
 # Anchors and embedded viewers on a detail page that can point at an attachment.
@@ -95,10 +101,23 @@ def normalize_date(text: str | None) -> str | None:
     if not text:
         return None
     match = DATE_RE.search(text)
-    if match is None:
-        return None
-    year, month, day = match.groups()
-    return f"{year}-{int(month):02d}-{int(day):02d}"
+    if match is not None:
+        year, month, day = (int(group) for group in match.groups())
+    else:
+        match = CHINESE_DATE_RE.search(text)
+        if match is None:
+            return None
+        year = int("".join(str(CHINESE_DIGITS[c]) for c in match.group(1)))
+        month, day = _chinese_number(match.group(2)), _chinese_number(match.group(3))
+    return f"{year}-{month:02d}-{day:02d}"
+
+
+def _chinese_number(text: str) -> int:
+    """一 … 三十一: tens written with 十 (十二 = 12, 二十 = 20)."""
+    tens, _, units = text.rpartition("十")
+    if "十" not in text:
+        return CHINESE_DIGITS[text]
+    return (CHINESE_DIGITS[tens] if tens else 1) * 10 + (CHINESE_DIGITS[units] if units else 0)
 
 
 def clean_text(text: str | None) -> str | None:
@@ -131,20 +150,20 @@ def anchor_links(
     base_url: str,
     accept: Callable[[str], bool],
     scope: str = "//a[@href]",
-    row_xpath: str = ROW_XPATH,
+    row_xpaths: tuple[str, ...] = (ROW_XPATH,),
 ) -> Iterator[Link]:
     """Links of the anchors under ``scope`` whose absolute URL ``accept`` allows.
 
     The title is the anchor's ``title`` attribute or its text; the date is the first date in
-    the list row around the anchor (``row_xpath``; by default the enclosing ``li``, ``tr``,
-    ``dl`` or ``p``).
+    the list row around the anchor: the first of ``row_xpaths`` that yields one (by default
+    the enclosing ``li``, ``tr``, ``dl`` or ``p``).
     """
     for anchor in selector.xpath(scope):
         url = resolve(base_url, anchor.attrib.get("href"))
         if url is None or not accept(url):
             continue
         title = clean_text(anchor.attrib.get("title")) or clean_text(anchor.xpath("string()").get())
-        date = normalize_date(anchor.xpath(row_xpath).get())
+        date = next(filter(None, (normalize_date(anchor.xpath(row).get()) for row in row_xpaths)), None)
         kind = "attachment" if is_attachment_url(url) else "detail"
         yield Link(url, title, date, kind)
 
@@ -159,10 +178,14 @@ def attachment_links(response: TextResponse) -> list[Link]:
         if url is None:
             continue
         url = unwrap_viewer(url) or url
-        if url in links or not is_attachment_url(url):
+        if url in links and links[url].title:
             continue
+        known = is_attachment_url(url)
+        if not known and "?" not in url:
+            continue  # neither a file nor a download script: skip the text (cheap path)
         title = clean_text(element.xpath("string()").get()) or clean_text(attrib.get("title"))
-        links[url] = Link(url, title, None, "attachment")
+        if known or (title and FILENAME_TEXT_RE.search(title)):
+            links[url] = Link(url, title, None, "attachment")
     return list(links.values())
 
 
@@ -171,7 +194,7 @@ def quoted_file_links(text: str, base_url: str, pattern: re.Pattern[str] = QUOTE
     for match in pattern.finditer(text):
         url = resolve(base_url, match.group(1).replace("\\/", "/"))
         if url is not None:
-            yield Link(url, None, None, "attachment")
+            yield Link(unwrap_viewer(url) or url, None, None, "attachment")
 
 
 def merge_links(*groups: Iterable[Link]) -> list[Link]:

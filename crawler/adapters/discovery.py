@@ -19,10 +19,10 @@ COLUMN_TEXT_RE = re.compile(r"^(?:政府)?信息公开(?:工作)?年度报告$|^
 # On a column page: links to its parts, named by level (本级/部门/乡镇(街道)), as "…年报", or
 # as year folders; a name with a year and a report word is a report, not a part.
 SUBCOLUMN_TEXT_RE = re.compile(
-    r"^(?:(?:市|县|区)?本级|(?:市直|县直|区直)?部门|乡镇|街道|镇街|乡镇[（(]街道[）)])$"
-    r"|年报$|年度报告$"
-    r"|^(?:19|20)\d\d\s*年?度?$"
+    r"^(?:(?:市|县|区)?本级|(?:市直|县直|区直)?部门|乡镇|街道|镇街|乡镇[（(]街道[）)])$|年报$|年度报告$"
 )
+# A year folder is another view of the same column's items: a list page, not a column.
+YEAR_FOLDER_RE = re.compile(r"^(?:19|20)\d\d\s*年?度?$")
 REPORT_TITLE_RE = re.compile(r"(?:19|20)\d\d\s*年.*(?:报告|年报)")
 SUBCOLUMN_MAX_LENGTH = 20
 # The slug must name the column itself (its directory or index page), not a page inside it.
@@ -42,13 +42,16 @@ ANCHORS_XPATH = "//a[@href]"
 
 
 def column_links(response: TextResponse, sub: bool = False) -> list[Link]:
-    """Links to 年报 columns on a page; with ``sub``, also its 本级/部门/乡镇/year sub-columns."""
+    """Links to 年报 columns on a page (kind ``column``); with ``sub``, a column page's parts:
+    本级/部门/乡镇 sub-columns (``column``) and year folders (``list``)."""
     found: dict[str, Link] = {}
     for url, text in _anchors(response):
         if DOCUMENT_RE.search(url) or is_attachment_url(url) or url in found:
             continue
         if COLUMN_TEXT_RE.match(text) or COLUMN_SLUG_RE.search(url) or (sub and _subcolumn_name(text)):
             found[url] = Link(url, text or None, None, "column")
+        elif sub and YEAR_FOLDER_RE.match(text):
+            found[url] = Link(url, text, None, "list")
     found.pop(response.url, None)
     return list(found.values())
 

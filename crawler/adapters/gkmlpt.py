@@ -33,7 +33,7 @@ from crawler.adapters.base import (
 PLATFORM_RE = re.compile(r"^(.*?/gkmlpt)/")
 API_RE = re.compile(r"/gkmlpt/api/all/(\d+)")
 SID_RE = re.compile(r"""\bSID['"]?\s*[:=]\s*['"]([\w-]+)['"]""", re.IGNORECASE)
-CAT_ID_RE = re.compile(r"""\bcatId['"]?\s*[:=]\s*['"]?(\d+)""", re.IGNORECASE)
+CAT_ID_RE = re.compile(r"""\bcat_?id['"]?\s*[:=]\s*['"]?(\d+)""", re.IGNORECASE)
 
 
 class GkmlptAdapter(Adapter):

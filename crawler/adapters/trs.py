@@ -90,12 +90,12 @@ class TrsAdapter(Adapter):
         if is_json(response):
             yield from _api_links(response.url, json_body(response))
             return
-        directory = response.url.split("?", 1)[0].rsplit("/", 1)[0] + "/"
+        # Not only inside the column directory: lists keep linking items at their old addresses
+        # after a site reorganisation, and the server redirects.
+        def listed(url: str) -> bool:
+            return DETAIL_RE.search(url) is not None or is_attachment_url(url)
 
-        def in_column(url: str) -> bool:
-            return url.startswith(directory) and (DETAIL_RE.search(url) is not None or is_attachment_url(url))
-
-        yield from anchor_links(response, response.url, in_column)
+        yield from anchor_links(response, response.url, listed)
 
     def detail_attachments(self, response: TextResponse) -> list[Link]:
         return merge_links(attachment_links(response), quoted_file_links(response.text, response.url, SCRIPT_FILE_RE))

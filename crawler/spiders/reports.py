@@ -110,11 +110,16 @@ class ReportsSpider(Spider):
                 if request is not None:
                     yield request
                 return
-            for link in column_links(response, sub=True):
-                request = self._column_request(source, link.url, response.url, link.title)
-                if request is not None:
-                    yield request
             adapter = self._adapter(response, self.registry[source])
+            parts = column_links(response, sub=True)
+            for link in parts:
+                if link.kind == "column":
+                    request = self._column_request(source, link.url, response.url, link.title)
+                    if request is not None:
+                        yield request
+            folders = [ListPage(link.url) for link in parts if link.kind == "list" and link.url not in self._columns]
+            self._columns.update(page.url for page in folders)
+            yield from self._list_requests(response, adapter, folders)
         else:
             adapter = adapter_for(meta["cms"])
         yield from self._list_requests(response, adapter, adapter.list_pages(response))
