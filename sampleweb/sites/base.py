@@ -70,6 +70,7 @@ class Site:
         self.entries = list(entries)
         self.web = web
         self._routes: dict[str, Route] | None = None
+        self._answers: dict[str, Resolved] = {}  # a night's pages never change: build each once
 
     # -- layout: subclasses -------------------------------------------------------------------
     def landing_path(self) -> str:
@@ -161,7 +162,12 @@ class Site:
 
     def respond(self, request: Request) -> Resolved | None:
         route = self.routes().get(request.target) if request.method in ("GET", "HEAD") else None
-        return route.build() if route else self.dynamic(request)
+        if route is None:
+            return self.dynamic(request)
+        answer = self._answers.get(request.target)
+        if answer is None:
+            answer = self._answers[request.target] = route.build()
+        return answer
 
     # -- responses ---------------------------------------------------------------------------
     def page(self, kind: str, html: str, *, modified: dt.datetime | None = None,

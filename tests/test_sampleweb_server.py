@@ -1,0 +1,90 @@
+"""The server: addresses, keep-alive, HEAD, unknown URLs, and the sample-web command."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import signal
+import subprocess
+import sys
+from urllib.parse import urlsplit
+
+from click.testing import CliRunner
+from sampleweb_http import fetch, header
+
+from nianbao.cli import main
+from sampleweb.plan import DEFAULT_PORT
+
+
+def test_each_site_on_its_own_loopback_address(sample_web):
+    addresses = [s["address"] for s in sample_web.sites]
+    assert len(set(addresses)) == len(addresses) and all(a.startswith("127.") for a in addresses)
+    for site in sample_web.sites:
+        assert urlsplit(site["root"]).netloc == f"{site['address']}:{site['port']}"
+        status, headers, _ = fetch(site["root"])
+        assert status == 200 and header(headers, "Server") and header(headers, "Date")
+
+
+def test_keep_alive_serves_several_requests_on_one_connection(sample_web):
+    site = sample_web.sites[1]
+    conn = http.client.HTTPConnection(site["address"], site["port"], timeout=10)
+    try:
+        conn.request("GET", "/")
+        first = conn.getresponse()
+        first.read()
+        sock = conn.sock
+        conn.request("GET", urlsplit(site["landing"]).path)
+        second = conn.getresponse()
+        second.read()
+        assert (first.status, second.status) == (200, 200) and conn.sock is sock is not None
+    finally:
+        conn.close()
+
+
+def test_head_sends_the_get_headers_without_body(sample_web):
+    url = sample_web.sites[2]["root"]
+    get_status, get_headers, body = fetch(url)
+    head_status, head_headers, nothing = fetch(url, method="HEAD")
+    assert head_status == get_status == 200 and nothing == b"" and body
+    assert header(head_headers, "ETag") == header(get_headers, "ETag")
+    assert header(head_headers, "Content-Length") == str(len(body))
+
+
+def test_unknown_urls_are_404(sample_web):
+    root = sample_web.sites[0]["root"]
+    assert fetch(root + "no/such/page.html")[0] == 404
+    assert fetch(root, method="POST", body=b"x=1")[0] == 404
+
+
+def test_registry_entries_describe_the_in_scope_sites(sample_web):
+    from settings.registry import parse_entry
+
+    entries = sample_web.registry()
+    sites = {s["name"]: s for s in sample_web.sites if s["in_scope"]}
+    assert [e["name"] for e in entries] == list(sites)
+    for entry in entries:
+        source = parse_entry(entry, 0)
+        assert source.columns == tuple(sites[entry["name"]]["columns"]) and source.cms == entry["cms"]
+        assert f"{sites[entry['name']]['address']}:{sites[entry['name']]['port']}" in source.hosts
+
+
+def test_manifest_command_prints_the_default_addresses():
+    result = CliRunner().invoke(main, ["sample-web", "--night", "2", "--manifest"])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads(result.output)
+    assert manifest["night"] == 2
+    assert {s["port"] for s in manifest["sites"]} == {DEFAULT_PORT}
+    assert manifest["changes"]["defaced"]
+
+
+def test_serve_prints_sites_then_stops_cleanly_on_sigterm():
+    code = "from sampleweb.server import serve; serve(1, port=0)"
+    with subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True) as process:
+        try:
+            lines = [json.loads(process.stdout.readline()) for _ in range(6)]
+            assert {line["cms"] for line in lines} == {"hanweb", "trs", "anhui", "gkmlpt", "legacy", "mirror"}
+            assert all({"name", "cms", "root", "columns", "address"} <= set(line) for line in lines)
+            assert fetch(lines[0]["columns"][0])[0] == 200
+        finally:
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=10) == 0
