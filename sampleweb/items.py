@@ -180,7 +180,10 @@ def _mirror_items(originals: dict[str, Item]) -> Iterator[Item]:
                    origin_key=key)
     seeds = seed_documents()
     for seed in MIRROR_SEEDS:
-        yield Item(f"mirror/seed/{seed}", "mirror", None, seeds[seed], Special())
+        report = seeds[seed]
+        if report.script != "traditional":
+            report = to_mirror(report, _stable(seed))
+        yield Item(f"mirror/seed/{seed}", "mirror", None, report, Special())
 
 
 def _numbered(items: list[Item]) -> list[Item]:

@@ -157,7 +157,9 @@ MIRRORED: tuple[str, ...] = (
     "luan-sjj/六安市数据资源管理局/2023",
     "liangzhou/凉州区人民政府/2019",
 )
-MIRROR_SEEDS: tuple[str, ...] = ("003",)
+# Seed texts the mirror carries whose originals are not on the sample web (003 is the
+# mirror's own capture, already traditional; 000 is an Anhui provincial bureau's report).
+MIRROR_SEEDS: tuple[str, ...] = ("003", "000")
 
 
 def site_spec(name: str) -> SiteSpec:

@@ -96,6 +96,7 @@ DETAIL_MAIN = """{position}
 {body}
 </div>
 {files}
+<div class="wzy_tools"><div class="share">分享到：<a href="javascript:;" title="微信">微信</a> <a href="javascript:;" title="新浪微博">微博</a> <a href="javascript:;" title="QQ空间">QQ空间</a></div><a href="javascript:window.print();">【打印本页】</a> <a href="javascript:window.close();">【关闭窗口】</a><div class="ewm"><div id="qrcode"></div><p>扫一扫在手机打开当前页</p></div></div>
 <div class="zczx"><div class="zczx_title">政策咨询</div><p>如果您对该政策文件有疑问，可以点击“我要问”在线咨询，也可以拨打上方的电话咨询相关部门，或者拨打市长热线：0564-12345。</p><a href="javascript:;" class="wyw">我要问</a></div>
 </div>
 """

@@ -80,7 +80,8 @@ DETAIL_MAIN = """<div class="crumb">当前位置：<a href="/">首页</a> &gt; <
 {body}
 </div>
 {files}
-<div class="operate"><a href="javascript:window.print();">【打印】</a><a href="javascript:window.close();">【关闭】</a></div>
+<div class="operate"><span class="share">分享：<a href="javascript:;" title="微信">微信</a><a href="javascript:;" title="微博">微博</a><a href="javascript:;" title="QQ空间">QQ空间</a></span><a href="javascript:window.print();">【打印】</a><a href="javascript:window.close();">【关闭】</a></div>
+<div class="qrcode"><div id="qrcode"></div><p>扫一扫在手机打开当前页</p></div>
 </div>
 </div>
 """

@@ -82,7 +82,8 @@ DETAIL = """<div class="main w1200">
 <meta name="ContentEnd"><!--ZJEG_RSS.content.end-->
 </div>
 {attachments}
-<div class="art_bottom"><span>【<a href="javascript:window.print()">打印本页</a>】【<a href="javascript:window.opener=null;window.open('','_self');window.close();">关闭窗口</a>】</span></div>
+<div class="art_bottom"><div class="share">分享到：<a href="javascript:;" class="share_wx" title="分享到微信">微信</a> <a href="javascript:;" class="share_wb" title="分享到新浪微博">微博</a> <a href="javascript:;" class="share_qq" title="分享到QQ空间">QQ空间</a></div>
+<span>【<a href="javascript:window.print()">打印本页</a>】【<a href="javascript:window.opener=null;window.open('','_self');window.close();">关闭窗口</a>】</span></div>
 <div class="ewm"><div id="qrcode"></div><p>扫一扫在手机打开当前页</p></div>
 </div>
 </div>

@@ -86,7 +86,7 @@ DETAIL = """<table width="96%" border="0" align="center" cellpadding="0" cellspa
 {body}
 </td></tr>
 {files}
-<tr><td align="right" height="30"><font size="2">【<a href="javascript:window.print()">打印此文</a>】【<a href="javascript:window.close()">关闭窗口</a>】</font></td></tr>
+<tr><td align="right" height="30"><font size="2">【字体：<a href="javascript:fontZoom(16)">大</a> <a href="javascript:fontZoom(14)">中</a> <a href="javascript:fontZoom(12)">小</a>】【<a href="javascript:window.print()">打印此文</a>】【<a href="javascript:window.close()">关闭窗口</a>】</font></td></tr>
 </table>
 """
 
