@@ -43,7 +43,6 @@ DOCUMENT_COLUMNS = {
     "role": str,
     "column_url": str,
     "parent_url": str,
-    "fetched_at": str,
     "status": int,
     "title": str,
     "agency": str,
@@ -71,6 +70,16 @@ STAT_COLUMNS = {
 }
 
 CHECK_COLUMNS = {"document_id": str, "rule": int, "status": str, "detail": str, "numbers": str}
+
+DOCUMENT_ROLES = frozenset({"detail", "attachment"})
+# A page that is gone is a fact worth a row; redirects, server errors and throttling are not
+# documents (the capture rows keep them).
+GONE_STATUSES = frozenset({404, 410})
+
+
+def is_document(role: object, status: int | None) -> bool:
+    """Whether a capture is a document: a detail page or attachment that answered or is gone."""
+    return role in DOCUMENT_ROLES and status is not None and (200 <= status < 300 or status in GONE_STATUSES)
 
 
 class Catalog:
@@ -183,7 +192,6 @@ def document_row(doc_id: str, fetched: Mapping[str, Any], record: Mapping[str, A
         "role": fetched.get("role"),
         "column_url": fetched.get("column"),
         "parent_url": fetched.get("parent_url"),
-        "fetched_at": fetched.get("fetched_at"),
         "status": fetched.get("status"),
         "title": record.get("title"),
         "agency": record.get("agency"),

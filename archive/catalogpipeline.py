@@ -9,10 +9,10 @@ from typing import Any
 from itemadapter import ItemAdapter
 from scrapy import signals
 
-from archive.catalog import Catalog
+from archive.catalog import Catalog, is_document
 from archive.signals import capture_written
 
-PROVENANCE_KEYS = ("url", "status", "source", "record_id", "role", "column", "parent_url", "fetched_at")
+PROVENANCE_KEYS = ("url", "status", "source", "record_id", "role", "column", "parent_url")
 
 
 def catalog_path(settings) -> Path:
@@ -25,7 +25,8 @@ class CatalogPipeline:
     """Writes a ``captures`` row per ``capture_written`` signal and a document per extracted item.
 
     Items without an extraction record, or without a WARC record id to key them, pass through
-    untouched: a document must point at the evidence it came from.
+    untouched: a document must point at the evidence it came from. ``is_document`` decides, as
+    it does when the catalog is rebuilt from the WARC files.
     """
 
     def __init__(self, path: str | Path):
@@ -47,7 +48,7 @@ class CatalogPipeline:
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
         record = adapter.get("extracted")
-        if record is not None and adapter.get("record_id"):
+        if record is not None and adapter.get("record_id") and is_document(adapter.get("role"), adapter.get("status")):
             self.catalog.add_document({key: adapter.get(key) for key in PROVENANCE_KEYS}, record)
         return item
 

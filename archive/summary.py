@@ -16,7 +16,8 @@ from captures where fetched_at >= :since group by source
 """
 
 DOCUMENTS_SQL = """
-select source, doc_type, report_year, defaced from documents where fetched_at >= :since
+select d.source, d.doc_type, d.report_year, d.defaced
+from documents d join captures c on c.record_id = d.id where c.fetched_at >= :since
 """
 
 

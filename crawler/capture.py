@@ -37,6 +37,7 @@ logger = logging.getLogger(__name__)
 PROVENANCE_KEYS = (
     "source",
     "agency",
+    "region_code",
     "role",
     "column",
     "parent_url",
