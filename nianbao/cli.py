@@ -202,3 +202,28 @@ def sample_web(night: int, manifest: bool) -> None:
     from sampleweb.server import serve
 
     serve(night, manifest=manifest)
+
+
+@main.command()
+@DATA_OPTION
+def rebuild(data_dir: str) -> None:
+    """Rebuild the catalog from the WARC files alone (the old catalog is replaced at the end)."""
+    import os
+    from pathlib import Path
+
+    from archive.rebuild import RebuildError, rebuild_catalog
+
+    target = Path(data_dir) / "catalog.db"
+    fresh = target.with_name("catalog.rebuild.db")
+    for leftover in (fresh, Path(f"{fresh}-wal"), Path(f"{fresh}-shm")):
+        leftover.unlink(missing_ok=True)
+    try:
+        stats = rebuild_catalog(Path(data_dir) / "warc", fresh)
+    except RebuildError as exc:
+        raise click.ClickException(str(exc)) from exc
+    # The old catalog's WAL must go first, or SQLite would replay it over the new file.
+    for stale in (Path(f"{target}-wal"), Path(f"{target}-shm")):
+        stale.unlink(missing_ok=True)
+    os.replace(fresh, target)
+    click.echo(f"rebuilt {target}: {stats.files} WARC files, {stats.records} records, "
+               f"{stats.captures} captures, {stats.documents} documents")
