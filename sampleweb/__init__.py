@@ -1,0 +1,49 @@
+"""The sample government web: a faithful local model of how agencies publish annual reports.
+
+Serve it with ``sampleweb.server.SampleWeb`` (tests, demo, benchmarks) or ``nianbao sample-web``;
+``nianbao sample-web --night N --manifest`` prints the truth. Each site has its own loopback
+address, all on port 8800 by default (``port=0`` in tests: free ports):
+
+========== ====== =========== ========================================================
+site        cms    address     what it models
+========== ====== =========== ========================================================
+liangzhou   hanweb 127.0.0.11  county portal; 年报 split into 区政府及部门 / 乡镇（街道）
+                               columns; datastore lists, dataproxy.jsp POST paging
+fuzhou-czj  trs    127.0.0.12  city department; index_N.html + createPageHTML; 全真版 PDFs
+luan-sjj    anhui  127.0.0.13  city bureau; /site/label/8888 fragments, pageCount:N
+huizhou-…   gkmlpt 127.0.0.14  department; script-loaded column, JSON API with SID
+tongling-…  legacy 127.0.0.15  GBK county site; ShowClass.asp pages and year folders
+mirror      mirror 127.0.0.21  non-government host: traditional copies (out of scope)
+========== ====== =========== ========================================================
+
+Modules: ``plan`` (what is published where, as data), ``items`` (items and their state per
+night), ``nights`` (what changes on nights 0–3), ``sites/`` (one CMS per module),
+``hostile`` (link farms, cloaking), ``faults`` (transport faults, and the inventory the
+manifest lists), ``web`` (one night's sites), ``wire`` (responses as bytes), ``server``,
+``manifest``, ``registry`` (the bundled ``sample`` registry), ``content/`` (report truth and
+rendering).
+
+Manifest (``build_manifest(night, sites)``, ``SampleWeb.manifest()``)::
+
+    {"night", "sites": [{name, cms, agency, region_code, root, address, port, domain,
+                         site_code, columns, landing, in_scope}],
+     "documents": [{key, url, list_url, site, column, title, agency, region_code,
+                    report_year, publish_date, doc_type, template, format, attachments:
+                    [{url, format, filename, stub, needs_ocr, copy}], script, defaced, spam,
+                    year_conflict, body_year, status, listed, version, etag, stats, violations}],
+     "faults": {robots_disallowed, gzip, chunked, slow, flaky_500, set_cookie_multi,
+                gbk_content_disposition, cloaked, redirect_chain, stub_attachment, deleted,
+                meta_refresh, mirror},
+     "changes": {new, edited, deleted, defaced, cleaned}}
+
+``url`` is the document's page; ``list_url`` where its column links it (the start of a
+redirect chain differs). ``format`` says where the content lives: ``html`` or only an
+attachment (``pdf``, ``docx``, ``xls``, ``xlsx``, ``image`` = a 图片版 PDF without text
+layer). Attachments with ``copy`` duplicate an HTML report (TRS 全真版 原件, downloads).
+``status`` is ``live``, ``deleted`` (404; ``listed`` stays true while the column still links
+it) or ``refresh`` (a meta refresh to the column). ``etag`` is the page's ETag that night
+(None when gone). Fault lists are URLs, except ``redirect_chain``: lists of URLs from the
+linked address to the final page. ``gzip`` URLs are compressed only for clients sending
+``Accept-Encoding: gzip``; the ``flaky_500`` URL fails the first request of each night
+(per server instance); ``cloaked`` pages serve spam to a Baidu Referer or Baiduspider.
+"""

@@ -12,7 +12,7 @@ import datetime as dt
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, cached_property
 
 from . import hostile, nights
 from .content import (
@@ -92,14 +92,14 @@ class Entry:
     def faults(self) -> tuple[str, ...]:
         return self.item.special.faults
 
-    @property
+    @cached_property
     def published(self) -> dt.datetime:
         """Publication moment: the report's date at a working hour fixed per item."""
         day = dt.date.fromisoformat(self.report.publish_date)
         minutes = 8 * 60 + 30 + zlib.crc32(self.key.encode()) % (9 * 60)
         return dt.datetime.combine(day, dt.time(minutes // 60, minutes % 60), nights.CHINA)
 
-    @property
+    @cached_property
     def attachments(self) -> tuple[Attachment, ...]:
         return attachments(self.item)
 

@@ -61,16 +61,17 @@ class SampleWeb:
         self.stop()
 
     def start(self) -> None:
-        try:
-            for spec in SITES:
+        for spec in SITES:
+            try:
                 server = _SiteServer((spec.address, self._port), _Handler)
-                server.sample, server.site_name, server.server_name_bytes = self, spec.name, SERVER_HEADERS[spec.cms]
-                self._servers.append(server)
-                self._origins[spec.name] = Origin(spec.address, server.server_address[1])
-        except OSError:
-            self.stop()
-            raise
-        self.web  # build the first night before answering anything
+            except OSError as exc:
+                self.stop()
+                raise OSError(f"sample web: cannot listen on {spec.address}:{self._port} ({exc.strerror}); "
+                              "is another sample web running? port=0 takes free ports") from exc
+            server.sample, server.site_name, server.server_name_bytes = self, spec.name, SERVER_HEADERS[spec.cms]
+            self._servers.append(server)
+            self._origins[spec.name] = Origin(spec.address, server.server_address[1])
+        self.web_for(self._night)  # build the first night before answering anything
         for server in self._servers:
             thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
                                       name=f"sampleweb-{server.site_name}", daemon=True)

@@ -42,7 +42,7 @@ class Request:
         return {k: v[0] for k, v in parse_qs(urlsplit(self.target).query, keep_blank_values=True).items()}
 
     def form(self) -> dict[str, str]:
-        """The urlencoded POST body as a dict (last value wins); undecodable bytes are dropped."""
+        """The urlencoded POST body as a dict (last value wins); undecodable bytes are replaced."""
         text = self.body.decode("utf-8", "replace")
         return {k: v[-1] for k, v in parse_qs(text, keep_blank_values=True).items()}
 

@@ -163,7 +163,7 @@ class LegacySite(Site):
         return head + main + FOOT.format(agency=escape(self.spec.agency), icp=self.spec.icp, code=self.spec.site_code)
 
     def _position(self, *crumbs: tuple[str, str]) -> str:
-        links = [f'<a href="/">网站首页</a>'] + [f'<a href="{escape(href)}">{escape(text)}</a>' for href, text in crumbs]
+        links = ['<a href="/">网站首页</a>'] + [f'<a href="{escape(href)}">{escape(text)}</a>' for href, text in crumbs]
         return " &gt;&gt; ".join(links)
 
     def _root(self) -> Resolved:
