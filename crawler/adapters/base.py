@@ -42,8 +42,8 @@ CHINESE_DATE_RE = re.compile(r"([〇○零一二三四五六七八九]{4})年([�
 CHINESE_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"○": 0, "零": 0}
 SPACE_RE = re.compile(r"\s+")
 
-# Anchors and embedded viewers on a detail page that can point at an attachment.
-DETAIL_LINKS_XPATH = "//a[@href]|//iframe[@src]|//embed[@src]"
+# Elements of a detail page that can point at an attachment, and the attribute that does.
+LINK_ATTRIBUTES = {"a": "href", "iframe": "src", "embed": "src"}
 # The list row an anchor sits in, where its date is printed.
 ROW_XPATH = "string(ancestor::*[self::li or self::tr or self::dl or self::p][1])"
 
@@ -169,21 +169,26 @@ def anchor_links(
 
 
 def attachment_links(response: TextResponse) -> list[Link]:
-    """Attachment links on a page: file URLs, download proxies and 全真版 viewers, in order."""
+    """Attachment links on a page: file URLs, download proxies and 全真版 viewers, in order.
+
+    Runs on every detail page, so it walks lxml elements directly and resolves only the
+    links that can be attachments.
+    """
     links: dict[str, Link] = {}
-    for element in response.xpath(DETAIL_LINKS_XPATH):
-        attrib = element.attrib
-        raw = attrib.get("href") or attrib.get("src")
+    for element in response.selector.root.iter(*LINK_ATTRIBUTES):
+        raw = element.get(LINK_ATTRIBUTES[element.tag])
+        if not raw:
+            continue
+        known = ATTACHMENT_URL_RE.search(raw) is not None or VIEWER_RE.search(raw) is not None
+        if not known and "?" not in raw:
+            continue  # neither a file nor a download script
         url = resolve(response.url, raw)
         if url is None:
             continue
         url = unwrap_viewer(url) or url
         if url in links and links[url].title:
             continue
-        known = is_attachment_url(url)
-        if not known and "?" not in url:
-            continue  # neither a file nor a download script: skip the text (cheap path)
-        title = clean_text(element.xpath("string()").get()) or clean_text(attrib.get("title"))
+        title = clean_text(element.text_content()) or clean_text(element.get("title"))
         if known or (title and FILENAME_TEXT_RE.search(title)):
             links[url] = Link(url, title, None, "attachment")
     return list(links.values())

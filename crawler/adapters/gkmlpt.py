@@ -83,6 +83,7 @@ class GkmlptAdapter(Adapter):
             return
         per_page = len(data.get("articles") or ())
         total = data.get("total")
+        total = int(total) if isinstance(total, str) and total.isdigit() else total
         if not per_page or not isinstance(total, int):
             return
         for page in range(2, -(-total // per_page) + 1):

@@ -112,6 +112,7 @@ class ReportsSpider(Spider):
                 return
             adapter = self._adapter(response, self.registry[source])
             parts = column_links(response, sub=True)
+            expect_items = not parts
             for link in parts:
                 if link.kind == "column":
                     request = self._column_request(source, link.url, response.url, link.title)
@@ -122,8 +123,17 @@ class ReportsSpider(Spider):
             yield from self._list_requests(response, adapter, folders)
         else:
             adapter = adapter_for(meta["cms"])
-        yield from self._list_requests(response, adapter, adapter.list_pages(response))
-        yield from self._document_requests(response, adapter.name, adapter.list_links(response))
+            expect_items = True
+        pages = list(self._list_requests(response, adapter, adapter.list_pages(response)))
+        yield from pages
+        listed = len(pages)  # a shell page (gkmlpt) lists nothing itself but names its API pages
+        for request in self._document_requests(response, adapter.name, adapter.list_links(response)):
+            listed += 1
+            yield request
+        if not listed and expect_items:
+            # A list page that leads nowhere: the site changed its markup, or the paging overshot.
+            self.crawler.stats.inc_value(f"nianbao/empty_list/{source}")
+            self.logger.warning("%s list page lists no documents (%s adapter): %s", source, adapter.name, response.url)
 
     def parse_document(self, response: Response) -> Iterator[FetchedDocument | Request]:
         """A detail page or attachment: the item, and a detail page's attachments."""
