@@ -44,7 +44,7 @@ def test_column_page_hides_first_group_in_datastore(site, documents):
     assert '<script type="text/xml"><datastore>' in html
     hrefs = [urljoin(column, h) for h in RECORD_HREF.findall(html)]
     assert len(hrefs) == 45
-    assert f"var totalRecord = {len(listed(documents, column))};" in html
+    assert f"totalRecord: {len(listed(documents, column))}," in html
     assert not [text for text, _ in links(re.sub(r"<script.*?</script>", "", html, flags=re.S), column)
                 if text.endswith("年度报告")], "records must be invisible to a plain link extractor"
 
@@ -52,8 +52,8 @@ def test_column_page_hides_first_group_in_datastore(site, documents):
 def test_dataproxy_post_returns_the_further_records(site, documents):
     column = site["columns"][0]
     html = fetch(column)[2].decode("utf-8")
-    params = re.search(r"ajaxParam: \{col: 1, appid: 1, webid: (\d+), path: '/', columnid: (\d+), "
-                       r"sourceContentType: 1, unitid: '(\d+)', webname: '([^']+)'", html).groups()
+    params = re.search(r"var param_\d+ = \{col:1,appid:1,webid:(\d+),path:'/',columnid:(\d+),"
+                       r"sourceContentType:1,unitid:'(\d+)',webname:'([^']+)'", html).groups()
     form = urlencode({"col": 1, "appid": 1, "webid": params[0], "path": "/", "columnid": params[1],
                       "sourceContentType": 1, "unitid": params[2], "webname": params[3], "permissiontype": 0})
     dataproxy = urljoin(column, "/module/web/jpage/dataproxy.jsp?startrecord=46&endrecord=90&perpage=15")
@@ -67,6 +67,20 @@ def test_dataproxy_post_returns_the_further_records(site, documents):
     first = [urljoin(column, h) for h in RECORD_HREF.findall(html)]
     assert len(further) == total - 45 > 0
     assert set(first) | set(further) == listed(documents, column)
+
+
+def test_dataproxy_pages_by_get_as_the_nextgroup_link_asks(site, documents):
+    column = site["columns"][0]
+    html = fetch(column)[2].decode("utf-8")
+    nextgroup = re.search(r"<nextgroup><!\[CDATA\[<a href=\"([^\"]+)\">", html).group(1)
+    assert "columnid=" in nextgroup and "unitid=" in nextgroup
+    seen, page, pages = [], 1, None
+    while pages is None or page <= pages:
+        body = fetch(urljoin(column, re.sub(r"page=\d+", f"page={page}", nextgroup)))[2].decode("utf-8")
+        pages = int(re.search(r"<totalpage>(\d+)</totalpage>", body).group(1))
+        seen += [urljoin(column, h) for h in RECORD_HREF.findall(body)]
+        page += 1
+    assert pages == -(-len(listed(documents, column)) // 15) and set(seen) == listed(documents, column)
 
 
 def test_dataproxy_without_the_column_form_is_empty(site):

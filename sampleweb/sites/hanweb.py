@@ -100,14 +100,15 @@ COLUMN = """<div class="main w1200">
 </recordset>
 </datastore></script></div>
 </div>
+<script type="text/javascript">
+var param_{unitid} = {{col:1,appid:1,webid:{webid},path:'/',columnid:{column_id},sourceContentType:1,unitid:'{unitid}',webname:'{agency}',permissiontype:0}};
+</script>
 <script language="javascript" src="/module/web/jpage/jquery.jpage.js"></script>
 <script type="text/javascript">
-var totalRecord = {total};
 $(document).ready(function(){{
   $('#{unitid}').jpage({{
-    dataStore: dataStore, proxyUrl: "{dataproxy}", perPage: {per_page}, groupSize: {group}, totalRecord: totalRecord,
-    barPosition: "bottom", showMode: "full",
-    ajaxParam: {{col: 1, appid: 1, webid: {webid}, path: '/', columnid: {column_id}, sourceContentType: 1, unitid: '{unitid}', webname: '{agency}', permissiontype: 0}}
+    dataStore: $('#{unitid} script[type="text/xml"]'), proxyUrl: "{dataproxy}", perPage: {per_page}, groupSize: {group},
+    totalRecord: {total}, barPosition: "bottom", showMode: "full", ajaxParam: param_{unitid}
   }});
 }});
 </script>
@@ -225,15 +226,23 @@ class HanwebSite(Site):
         return self.page("column", html, modified=self.latest(entries))
 
     def _dataproxy(self, request: Request) -> Response:
-        """Records startrecord…endrecord (1-based, inclusive) of the column the form names."""
+        """Records of the column the parameters name (in the query or the form body).
+
+        ``startrecord``…``endrecord`` (1-based, inclusive) is what the jpage script posts;
+        ``page=N`` (records of the N-th page of ``perpage``) is what its nextgroup link asks.
+        """
         form = {**request.query, **request.form()}
         index = next((i for i, c in enumerate(self.spec.columns)
                       if form.get("columnid") == c.id and form.get("unitid") == self.unitid(i)), None)
         entries = self.column_entries(index) if index is not None else []
         try:
-            start = max(1, int(request.query.get("startrecord", "1")))
-            end = int(request.query.get("endrecord", str(start + PER_PAGE * GROUP_PAGES - 1)))
-            per_page = max(1, int(request.query.get("perpage", str(PER_PAGE))))
+            per_page = max(1, int(form.get("perpage", PER_PAGE)))
+            if "startrecord" in form or "page" not in form:
+                start = max(1, int(form.get("startrecord", 1)))
+                end = int(form.get("endrecord", start + PER_PAGE * GROUP_PAGES - 1))
+            else:
+                start = (max(1, int(form["page"])) - 1) * per_page + 1
+                end = start + per_page - 1
         except ValueError:
             return Response(status=400, body=b"<datastore><error>bad parameters</error></datastore>",
                             content_type="text/xml;charset=UTF-8")
