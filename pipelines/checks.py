@@ -125,7 +125,7 @@ def _quoted(text: str, template: str, stats: list[dict]) -> list[Equation]:
                 for cell in quoted if ("legacy", cell["row"], "year") in table_keys]
     printed = set(L.APPLICATION_ROW_ORDER[template]) | set(L.REVIEW_ROW_ORDER)
     equations: list[Equation] = []
-    for sentence in sentences(text):
+    for sentence in sentences(L.simplified(text)):
         for pattern, table, rows, column in L.NARRATIVE_CLAIMS:
             for hit in pattern.finditer(sentence):
                 quoted_value = parse_value(hit.group(1))[0]

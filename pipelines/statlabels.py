@@ -3,7 +3,8 @@
 The ids are those of ``docs/statistics.md`` (shared/notes/stats-schema.md), a public
 interface. Patterns are regular expressions over a *label path*: the distinct header cells
 above a column (or label cells left of a row) joined without separator, after
-``normalize_label`` (NFKC, so ``（六）`` reads ``(六)``; no whitespace; no quotes). Order
+``normalize_label`` (NFKC, so ``（六）`` reads ``(六)``; simplified script; no pinyin
+glosses, whitespace or quotes). Order
 matters: the first pattern that matches wins, so specific labels come before the generic
 ones they contain (部分公开 before 予以公开, 其他处理…3.其他 before 其他处理).
 """
@@ -12,15 +13,32 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
+
+import opencc
 
 Vocabulary = tuple[tuple[str, re.Pattern[str]], ...]
 
+_T2S = opencc.OpenCC("t2s")
+# Mirror sites gloss characters with pinyin: 發(fā)布.
+_PINYIN_GLOSS = re.compile(r"\((?:[a-züāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹ]+)\)")
 _DROP = re.compile(r"[\s\"'“”‘’「」『』]")
 
 
+def simplified(text: str) -> str:
+    """Text in simplified script without pinyin glosses (punctuation as printed)."""
+    return _PINYIN_GLOSS.sub("", _T2S.convert(text))
+
+
+def fold(text: str) -> str:
+    """Text as the vocabularies spell it: ``simplified`` and NFKC (full-width → ASCII)."""
+    return simplified(unicodedata.normalize("NFKC", text))
+
+
+@lru_cache(maxsize=4096)
 def normalize_label(text: str) -> str:
-    """Label text for matching: full-width forms folded (NFKC), no whitespace, no quotes."""
-    return _DROP.sub("", unicodedata.normalize("NFKC", text))
+    """Label text for matching: ``fold``-ed, no whitespace, no quotes."""
+    return _DROP.sub("", fold(text))
 
 
 def _vocabulary(*entries: tuple[str, str]) -> Vocabulary:
@@ -200,10 +218,11 @@ TEMPLATE_TABLE_HEADING = re.compile(r"收到和处理政府信息公开申请情
 _N = r"(\d+(?:\.\d+)?)"
 # Free-form era: legacy row id -> patterns quoting its 本年度 value.
 LEGACY_NARRATIVE = (
-    ("proactive_items", re.compile(r"主动公开(?:各类)?(?:政府)?信息(?:共计?|总计|合计|总数为?|数量?为?|达)?" + _N + "条")),
+    ("proactive_items", re.compile(
+        r"(?<!申请)公开(?:各类)?(?:政府)?信息(?:共计?|总计|合计|总数为?|数量?为?|达)?" + _N + "条")),
     ("applications_received", re.compile(
-        r"(?:收到|受理|接收|新收)[^，。；,;\d]{0,20}?公开[^，。；,;\d]{0,8}?(?<!复议)(?<!诉讼)申请(?:共计?|总计|合计|数为?)?"
-        + _N + "件")),
+        r"(?:收到|受理|接收|新收)[^，。；,;\d]{0,20}?(?:公开[^，。；,;\d]{0,8}?(?<!复议)(?<!诉讼)申请|申请公开)"
+        r"(?:共计?|总计|合计|数为?)?" + _N + "件")),
     ("applications_partial", re.compile(r"(?:同意)?部分公开(?:答复)?" + _N + "件")),
     ("applications_granted", re.compile(r"(?<!部分)(?:同意|予以)公开(?:答复)?" + _N + "件")),
     ("applications_denied", re.compile(r"(?:不予|否决|不同意)公开(?:答复)?" + _N + "件")),
@@ -212,13 +231,18 @@ LEGACY_NARRATIVE = (
     ("fees_yuan", re.compile(r"收取[^，。；,;\d]{0,12}?费用?(?:共计?)?" + _N + "元")),
 )
 # Statements that a count is zero, with no digit to read.
+_NONE = r"(?:(?:未|没有)(?:发生|收到|出现|接到|有)|无因|无(?=行政))"
 LEGACY_NARRATIVE_ZERO = (
     ("applications_received", re.compile(
         r"未(?:收到|受理|接到)(?:任何|有关)?(?:政府信息公开|公开政府信息|依申请公开)(?:的)?申请")),
-    ("reviews", re.compile(r"(?:未|没有)(?:发生|收到|出现|接到)[^。；;，,]{0,24}?行政复议")),
-    ("lawsuits", re.compile(r"(?:未|没有)(?:发生|收到|出现|接到)[^。；;，,]{0,24}?行政诉讼")),
-    ("fees_yuan", re.compile(r"(?:未|不)收取[^。；;]{0,12}?费用|暂不收费|未收费")),
+    ("reviews", re.compile(_NONE + r"[^。；;，,]{0,24}?行政复议")),
+    ("lawsuits", re.compile(_NONE + r"[^。；;，,]{0,24}?行政诉讼")),
+    ("fees_yuan", re.compile(r"(?:未|不)[^。；;，,]{0,6}?收取[^。；;]{0,12}?费用|暂不收费|未收费")),
 )
+# A clause counting since an earlier year: the number belongs to 历年累计, not 本年度.
+CUMULATIVE_CLAUSE = re.compile(r"\d{4}年(?:以来|至今)|历年|自\d{4}年")
+CLAUSE_START = re.compile(r"[，。；,;：:！？!?]")
+
 # Template era (rule 6): phrase -> the table cells it quotes, summed. Rows a template does
 # not print (其他处理 is one row in 2019, three in 2021) are left out of the sum.
 _OTHER = ("other", "other_no_correction", "other_no_fee", "other_other")
@@ -246,8 +270,8 @@ NARRATIVE_CLAIMS = (
      ("litigation_direct", "litigation_after_review"), "total"),
 )
 NARRATIVE_ZERO_CLAIMS = (
-    (re.compile(r"(?:未|没有)(?:发生|收到|出现|接到)[^。；;，,]{0,24}?行政复议"), "review_litigation", ("review",), "total"),
-    (re.compile(r"(?:未|没有)(?:发生|收到|出现|接到)[^。；;，,]{0,24}?行政诉讼"), "review_litigation",
+    (re.compile(_NONE + r"[^。；;，,]{0,24}?行政复议"), "review_litigation", ("review",), "total"),
+    (re.compile(_NONE + r"[^。；;，,]{0,24}?行政诉讼"), "review_litigation",
      ("litigation_direct", "litigation_after_review"), "total"),
 )
 SENTENCE_END = re.compile(r"(?<=[。！？!?；;])|\n")

@@ -22,8 +22,8 @@ except the free-form era's narrative counts, kept with their sentence as ``raw``
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from . import statlabels as L
 from .tables import Grid
@@ -43,7 +43,6 @@ VALUE, BLANK, TEXT = "value", "blank", "text"
 # (table, row-axis source, column-axis source) in order of preference on a tie.
 MODES = (("row", "col"), ("col", "col"), ("col", "row"))
 TABLE_PRIORITY = ("applications", "review_litigation", "active", "legacy")
-NEEDS_OCR_MAX_TEXT = 30  # a document with no tables and less text than this is an image
 
 
 @dataclass
@@ -53,13 +52,14 @@ class StatsResult:
     flags: list[str] = field(default_factory=list)
 
 
+@lru_cache(maxsize=8192)
 def parse_value(raw: str) -> tuple[Value, bool]:
     """(value, ok): a number with its sign and unit dropped, or None for a null token.
 
     ``ok`` is False when the text is neither a number nor a known "not applicable" token;
     the value is then None too, and the caller keeps the raw text.
     """
-    text = unicodedata.normalize("NFKC", raw).translate(_SIGNS)
+    text = L.fold(raw).translate(_SIGNS)
     text = _THOUSANDS.sub("", "".join(text.split()))
     if text in NULL_TOKENS:
         return None, True
@@ -88,9 +88,14 @@ def _path(cells: list[str]) -> str:
     return "".join(parts)
 
 
+@lru_cache(maxsize=4096)
+def _lookup(table: str, axis: int, label: str) -> str | None:
+    """The id ``label`` names in a table's row (axis 0) or column (axis 1) vocabulary."""
+    return L.match(L.TABLES[table][axis], label) if label else None
+
+
 def _names_label(label: str) -> bool:
-    return bool(label) and any(
-        L.match(vocabulary, label) for pair in L.TABLES.values() for vocabulary in pair)
+    return any(_lookup(table, axis, label) for table in L.TABLES for axis in (0, 1))
 
 
 @dataclass
@@ -100,19 +105,36 @@ class _Block:
     rows: list[tuple[str, list[str]]] = field(default_factory=list)  # (label path, cells)
 
 
+def _continuation(previous: _Block | None, grid: Grid) -> _Block | None:
+    """The columns a header-less grid takes over from the block before it (a table broken
+    over pages): its value columns, counted from the right, are the last data columns of
+    ``previous``. Label columns may have merged differently on the new page."""
+    if previous is None:
+        return None
+    kinds = [_kind(cell) for cell in grid[0]]
+    if VALUE not in kinds:
+        return None
+    first = next(c for c, kind in enumerate(kinds) if kind != TEXT)
+    data = len(kinds) - first
+    if TEXT in kinds[first:] or data > len(previous.columns) - previous.first_data:
+        return None
+    return _Block([""] * first + previous.columns[len(previous.columns) - data:], first)
+
+
 def _blocks(grid: Grid, inherited: _Block | None) -> list[_Block]:
     """Split a grid into header-defined blocks of data rows (see module docstring)."""
-    blocks: list[_Block] = []
+    blocks: list[_Block] = [inherited] if inherited else []
     current = inherited
     header: list[list[str]] = []
+    after_data = True
     width = len(grid[0])
     for row in grid:
         kinds = [_kind(cell) for cell in row]
         has_value = VALUE in kinds
         text_in_data = current is not None and TEXT in kinds[current.first_data:]
         if not has_value and (current is None or text_in_data):
-            if current is not None and current.rows:
-                header = []
+            if after_data:
+                header, after_data = [], False
             header.append(row)
             paths = [_path([h[c] for h in header]) for c in range(width)]
             first = next((c for c, p in enumerate(paths) if _names_label(p)), None)
@@ -122,9 +144,7 @@ def _blocks(grid: Grid, inherited: _Block | None) -> list[_Block]:
             continue
         if current is None:
             continue  # numbers before any header: nothing says what they are
-        if current is inherited and not blocks:
-            current = _Block(current.columns, current.first_data)
-            blocks.append(current)
+        after_data = True
         label = _path([c for c, k in zip(row[:current.first_data], kinds) if k == TEXT])
         current.rows.append((label, row))
     return blocks
@@ -132,15 +152,14 @@ def _blocks(grid: Grid, inherited: _Block | None) -> list[_Block]:
 
 def _ids(block: _Block, table: str, mode: tuple[str, str]):
     """Yield (row id, column id, column index, cells) for every cell the reading names."""
-    row_vocabulary, column_vocabulary = L.TABLES[table]
     row_from, column_from = mode
     for label, cells in block.rows:
         for c in range(block.first_data, min(len(cells), len(block.columns))):
             path = block.columns[c]
-            row_id = L.match(row_vocabulary, label if row_from == "row" else path)
+            row_id = _lookup(table, 0, label if row_from == "row" else path)
             if row_id is None:
                 continue
-            column_id = L.match(column_vocabulary, path if column_from == "col" else label)
+            column_id = _lookup(table, 1, path if column_from == "col" else label)
             if column_id is not None:
                 yield row_id, column_id, c, cells
 
@@ -162,9 +181,9 @@ def _table_cells(grids: list[Grid], flags: set[str]) -> list[dict]:
     for grid in grids:
         if not grid:
             continue
-        inherited = previous if previous is not None and len(previous.columns) == len(grid[0]) else None
-        for block in _blocks(grid, inherited):
-            previous = block
+        blocks = _blocks(grid, _continuation(previous, grid))
+        previous = blocks[-1] if blocks else None
+        for block in blocks:
             reading = _best_reading(block)
             if reading is None:
                 continue
@@ -190,35 +209,64 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in L.SENTENCE_END.split(text) if s and s.strip()]
 
 
+def _column(sentence: str, start: int) -> str:
+    """``cumulative`` when the clause before a number counts since an earlier year."""
+    clause_start = max((m.end() for m in L.CLAUSE_START.finditer(sentence, 0, start)), default=0)
+    return "cumulative" if L.CUMULATIVE_CLAUSE.search(sentence, clause_start, start) else "year"
+
+
+def _resolve(statements: list[tuple[Value, str]]) -> tuple[Value, str] | None:
+    """One value from every statement of a count, or None when they disagree.
+
+    Several numbers are read as a total and its breakdown (全区3460条 … 区直1822条, 乡镇1638条)
+    when the largest is at least the sum of the others; a zero statement beside a number is
+    a disagreement.
+    """
+    values = {value for value, _ in statements}
+    if len(values) > 1:
+        if 0 in values:
+            return None
+        largest = max(values)
+        if largest < sum(values - {largest}):
+            return None
+        values = {largest}
+    value = values.pop()
+    return next(statement for statement in statements if statement[0] == value)
+
+
 def _narrative(text: str) -> tuple[list[dict], set[str]]:
-    found: dict[str, list[tuple[Value, str]]] = {}
+    found: dict[tuple[str, str], list[tuple[Value, str]]] = {}
     for sentence in sentences(text):
         for row, pattern in L.LEGACY_NARRATIVE:
             for hit in pattern.finditer(sentence):
-                found.setdefault(row, []).append((parse_value(hit.group(1))[0], sentence))
+                key = (row, _column(sentence, hit.start()))
+                found.setdefault(key, []).append((parse_value(hit.group(1))[0], sentence))
         for row, pattern in L.LEGACY_NARRATIVE_ZERO:
             if pattern.search(sentence):
-                found.setdefault(row, []).append((0, sentence))
+                found.setdefault((row, "year"), []).append((0, sentence))
     cells, ambiguous = [], set()
     for row, _ in L.LEGACY_NARRATIVE:
-        statements = found.get(row)
-        if not statements:
-            continue
-        if len({value for value, _ in statements}) > 1:
-            ambiguous.add(row)
-            continue
-        value, sentence = statements[0]
-        cells.append({"table": "legacy", "row": row, "column": "year", "value": value, "raw": sentence})
+        for column in ("year", "cumulative"):
+            statements = found.get((row, column))
+            if not statements:
+                continue
+            resolved = _resolve(statements)
+            if resolved is None:
+                ambiguous.add((row, column))
+                continue
+            value, sentence = resolved
+            cells.append({"table": "legacy", "row": row, "column": column, "value": value, "raw": sentence})
     return cells, ambiguous
 
 
 def narrative_counts(text: str) -> list[dict]:
     """Free-form era counts stated in sentences, as ``legacy`` cells of column ``year``.
 
-    A row is kept only when every statement of it in the text agrees (one number, or a
-    plain "未收到…申请" zero); the sentence it came from is the ``raw``.
+    A count is kept only when its statements agree (one number, a total with its
+    breakdown, or a plain "未收到…申请" zero); the sentence it came from is the ``raw``.
+    Clauses counting "2008年以来" go to column ``cumulative``.
     """
-    return _narrative(text)[0]
+    return _narrative(L.simplified(text))[0]
 
 
 def detect_template(stats: list[dict], text: str = "") -> str | None:
@@ -232,12 +280,16 @@ def detect_template(stats: list[dict], text: str = "") -> str | None:
     if votes["2019"] or votes["2021"]:
         return "2021" if votes["2021"] >= votes["2019"] else "2019"
     if any(s["table"] in L.TEMPLATE_TABLES for s in stats):
-        for template, pattern in L.TEMPLATE_TEXT_MARKERS:
-            if pattern.search(text):
-                return template
-        return None
+        return _text_template(text)
     if any(s["table"] == "legacy" for s in stats):
         return "free"
+    return None
+
+
+def _text_template(text: str) -> str | None:
+    for template, pattern in L.TEMPLATE_TEXT_MARKERS:
+        if pattern.search(text):
+            return template
     return None
 
 
@@ -265,15 +317,21 @@ def _completeness_flags(stats: list[dict], template: str) -> set[str]:
 def parse_stats(grids: list[Grid], text: str = "") -> StatsResult:
     """The statistics of one document from its table grids (and, free-form era, its text)."""
     flags: set[str] = set()
+    text = L.simplified(text)
     stats = _table_cells(grids, flags)
     has_template_tables = any(s["table"] in L.TEMPLATE_TABLES for s in stats)
-    if not has_template_tables:
-        covered = {s["row"] for s in stats if s["table"] == "legacy" and s["column"] == "year"}
+    tables_missing = not has_template_tables and bool(L.TEMPLATE_TABLE_HEADING.search(text))
+    if tables_missing:
+        # a template report whose tables are images or lost: its numbers are not read from text
+        flags.add("tables_missing")
+        stats = [s for s in stats if s["table"] != "legacy"]
+    elif not has_template_tables:
+        covered = {(s["row"], s["column"]) for s in stats if s["table"] == "legacy"}
         cells, ambiguous = _narrative(text)
-        stats += [cell for cell in cells if cell["row"] not in covered]
+        stats += [cell for cell in cells if (cell["row"], cell["column"]) not in covered]
         if ambiguous - covered:
             flags.add("ambiguous_narrative")
-    template = detect_template(stats, text)
+    template = detect_template(stats, text) if not tables_missing else _text_template(text)
     if has_template_tables:
         if template is None:
             flags.add("template_unknown")
@@ -282,8 +340,6 @@ def parse_stats(grids: list[Grid], text: str = "") -> StatsResult:
         names = {(s["table"], s["row"]) for s in stats} | {(s["table"], s["column"]) for s in stats}
         if all(names & markers for markers in L.TEMPLATE_MARKERS.values()):
             flags.add("template_conflict")
-    elif L.TEMPLATE_TABLE_HEADING.search(text):
-        flags.add("tables_missing")
-    if not stats and not grids and len("".join(text.split())) < NEEDS_OCR_MAX_TEXT:
+    if not stats and not grids and not text.strip():
         flags.add("needs_ocr")
     return StatsResult(template=template, stats=stats, flags=sorted(flags))

@@ -7,7 +7,7 @@ split over ``<p>``/``<br>`` (or Word paragraphs) joined; columns and rows that a
 throughout are dropped. Statistics are read from these grids, never from flattened text.
 
 Public API:
-    html_grids(tree_or_bytes) -> list[Grid]   leaf ``<table>``s of a page
+    html_grids(tree_or_bytes) -> list[Grid]   leaf ``<table>``s of a page (tree, str or bytes)
     docx_grids(data: bytes) -> list[Grid]     Word tables, nested ones included
     xlsx_grids(data: bytes) -> list[Grid]     one grid per blank-row-separated block of a sheet
     xls_grids(data: bytes) -> list[Grid]      same, legacy Excel
@@ -129,8 +129,29 @@ def expand_spans(rows: Iterable[Iterable[tuple[str, int, int]]]) -> Grid:
 
 # --- HTML -------------------------------------------------------------------------------
 
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_-]+)""", re.I)
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
+
+
+def decode_html(data: bytes) -> str:
+    """Page bytes as text: the declared charset, else UTF-8, else GB18030 (never fails)."""
+    declared = _META_CHARSET.search(data[:4096])
+    candidates = [declared.group(1).decode("ascii").lower()] if declared else []
+    for encoding in [*candidates, "utf-8", "gb18030"]:
+        if encoding in ("gb2312", "gbk"):
+            encoding = "gb18030"  # its superset: pages labelled GB2312 use GBK characters
+        try:
+            return data.decode(encoding)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return data.decode("gb18030", errors="replace")
+
+
 def _html_root(source) -> lxml.html.HtmlElement | None:
-    if isinstance(source, (bytes, str)):
+    if isinstance(source, bytes):
+        source = decode_html(source)
+    if isinstance(source, str):
+        source = _XML_DECLARATION.sub("", source)
         if not source.strip():
             return None
         try:
@@ -270,7 +291,7 @@ def xlsx_grids(data: bytes) -> list[Grid]:
     grids = []
     for sheet in workbook.worksheets:
         cells = {}
-        for row in sheet.iter_rows(max_row=MAX_ROWS, max_col=MAX_COLS):
+        for row in sheet.iter_rows(max_row=min(sheet.max_row, MAX_ROWS), max_col=min(sheet.max_column, MAX_COLS)):
             for cell in row:
                 if cell.value is None:
                     continue
