@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import ClassVar
 from urllib.parse import unquote, urljoin
 
 from parsel import Selector
@@ -50,7 +51,8 @@ ROW_XPATH = "string(ancestor::*[self::li or self::tr or self::dl or self::p][1])
 
 @dataclass(frozen=True, slots=True)
 class Link:
-    """A document linked from a list or detail page: ``kind`` is ``detail`` or ``attachment``."""
+    """A linked page: ``kind`` is ``detail`` or ``attachment`` for documents, ``column``,
+    ``list`` or ``landing`` for the pages discovery finds."""
 
     url: str
     title: str | None = None
@@ -73,7 +75,7 @@ class Adapter:
     Subclasses override what their CMS does differently; the defaults read plain HTML.
     """
 
-    name = "generic"
+    name: ClassVar[str]
 
     def is_list_page(self, response: TextResponse) -> bool:
         """Whether ``response`` is a list page of this CMS (a 年报 column or one of its pages)."""
@@ -146,19 +148,18 @@ def unwrap_viewer(url: str) -> str | None:
 
 
 def anchor_links(
-    selector: Selector,
+    page: TextResponse | Selector,
     base_url: str,
     accept: Callable[[str], bool],
-    scope: str = "//a[@href]",
     row_xpaths: tuple[str, ...] = (ROW_XPATH,),
 ) -> Iterator[Link]:
-    """Links of the anchors under ``scope`` whose absolute URL ``accept`` allows.
+    """Links of the anchors on ``page`` whose absolute URL ``accept`` allows.
 
     The title is the anchor's ``title`` attribute or its text; the date is the first date in
     the list row around the anchor: the first of ``row_xpaths`` that yields one (by default
     the enclosing ``li``, ``tr``, ``dl`` or ``p``).
     """
-    for anchor in selector.xpath(scope):
+    for anchor in page.xpath("//a[@href]"):
         url = resolve(base_url, anchor.attrib.get("href"))
         if url is None or not accept(url):
             continue
@@ -188,7 +189,7 @@ def attachment_links(response: TextResponse) -> list[Link]:
         url = unwrap_viewer(url) or url
         if url in links and links[url].title:
             continue
-        title = clean_text(element.text_content()) or clean_text(element.get("title"))
+        title = clean_text("".join(element.itertext())) or clean_text(element.get("title"))
         if known or (title and FILENAME_TEXT_RE.search(title)):
             links[url] = Link(url, title, None, "attachment")
     return list(links.values())

@@ -4,7 +4,9 @@ Roles follow the data flow: a site ``root`` (and up to two ``landing`` pages) le
 ``column`` pages, found by ``crawler.adapters.discovery``; a column's CMS adapter (registry
 ``cms``, else the page's fingerprint) walks every ``list`` page with the platform's own paging
 and names the ``detail`` pages and ``attachment`` files, which become ``FetchedDocument`` items
-whatever their final status. Provenance rides in ``request.meta`` (docs/architecture.md).
+whatever their final status. Provenance rides in ``request.meta`` (docs/architecture.md);
+the spider adds two keys of its own: ``cms`` (the adapter that reads the column's pages) and
+``hops`` (landing pages walked from the root).
 
 Arguments: ``sources`` (a registry name or path; default ``NIANBAO_SOURCES``) and ``source``
 (crawl one entry only).
