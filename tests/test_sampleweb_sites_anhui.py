@@ -56,8 +56,14 @@ def test_fragment_parameters_in_any_order(site):
     html = fetch(column)[2].decode("utf-8")
     canonical = fetch(fragment_url(html, column, 2))[2]
     catid = re.search(r"catId:'(\d+)'", html).group(1)
-    shuffled = urljoin(column, f"/site/label/8888?pageIndex=2&catId={catid}&IsAjax=1&labelName=publicInfoList")
+    shuffled = urljoin(column, f"/site/label/8888?pageIndex=2&_=0.5169706870968473&catId={catid}&IsAjax=1")
     assert fetch(shuffled)[2] == canonical
+    posted = fetch(urljoin(column, "/site/label/8888"), method="POST",
+                   body=f"labelName=publicInfoList&pageIndex=2&catIds={catid},&pageSize=10".encode(),
+                   headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert posted[2] == canonical
+    everything = fetch(urljoin(column, f"/site/label/8888?catId={catid}&pageIndex=1&pageSize=100"))[2]
+    assert everything.count(b'class="xxgk_navli"') >= 30
 
 
 def test_article_metadata_table_and_body(documents):

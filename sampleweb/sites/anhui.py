@@ -21,7 +21,11 @@ from .base import Resolved, Route, Site, date_only
 ORGAN_ID = "6596271"
 SITE_ID = "35"
 PAGE_SIZE = 10
+MAX_PAGE_SIZE = 100
 LABEL = "/site/label/8888"
+# What the platform's label template adds to every list request.
+LABEL_EXTRAS = {"isDate": "true", "dateFormat": "yyyy-MM-dd", "length": 50, "type": 4, "cId": "",
+                "result": "暂无相关信息", "file": "/xxgk/publicInfoList_newest2020"}
 
 HEAD = """<!DOCTYPE html>
 <html>
@@ -75,7 +79,7 @@ COLUMN_SCRIPT = """<script type="text/javascript">
 $(function(){{
   var cfg = {{organId:'{organ}', catId:'{cat}', siteId:'{site}', pageSize:{size}}};
   Ls.pagination("#page_public_info", function (pageIndex) {{
-    $("#xxgk_lmcon").load("{label}?IsAjax=1&dataType=html&labelName=publicInfoList&siteId=" + cfg.siteId + "&organId=" + cfg.organId + "&catId=" + cfg.catId + "&pageSize=" + cfg.pageSize + "&pageIndex=" + pageIndex + "&action=list");
+    $("#xxgk_lmcon").load("{label}?IsAjax=1&dataType=html&_=" + Math.random() + "&labelName=publicInfoList&siteId=" + cfg.siteId + "&pageSize=" + cfg.pageSize + "&pageIndex=" + pageIndex + "&action=list&isDate=true&dateFormat=yyyy-MM-dd&length=50&organId=" + cfg.organId + "&type=4&catId=" + cfg.catId + "&cId=&result=%E6%9A%82%E6%97%A0%E7%9B%B8%E5%85%B3%E4%BF%A1%E6%81%AF&file=%2Fxxgk%2FpublicInfoList_newest2020");
   }}, {{currPage: 1, pageCount:{pages}, total:{total}}});
 }});
 </script>"""
@@ -116,7 +120,7 @@ class AnhuiSite(Site):
     def fragment_path(self, index: int, page: int) -> str:
         query = urlencode({"IsAjax": 1, "dataType": "html", "labelName": "publicInfoList", "siteId": SITE_ID,
                            "organId": ORGAN_ID, "catId": self.spec.columns[index].id, "pageSize": PAGE_SIZE,
-                           "pageIndex": page, "action": "list"})
+                           "pageIndex": page, "action": "list", **LABEL_EXTRAS})
         return f"{LABEL}?{query}"
 
     def detail_path(self, entry: Entry) -> str:
@@ -137,15 +141,18 @@ class AnhuiSite(Site):
                 yield self.fragment_path(index, page), Route("list", lambda i=index, p=page: self._fragment(i, p))
 
     def dynamic(self, request: Request) -> Resolved | None:
-        """The platform reads its query parameters by name, in any order."""
-        query = request.query
+        """The platform reads its parameters by name, in any order, from the query or a POST form;
+        a column may be named by ``catId`` or in a ``catIds`` list."""
+        query = {**request.query, **request.form()}
         for index, column in enumerate(self.spec.columns):
-            if query.get("catId") != column.id or query.get("organId", ORGAN_ID) != ORGAN_ID:
+            named = query.get("catId") == column.id or column.id in query.get("catIds", "").split(",")
+            if not named or query.get("organId", ORGAN_ID) != ORGAN_ID:
                 continue
             if request.path == f"/public/column/{ORGAN_ID}" and query.get("action") == "list":
                 return self._column(index)
             if request.path == LABEL and query.get("pageIndex", "").isdigit():
-                return self._fragment(index, int(query["pageIndex"]))
+                size = query.get("pageSize", "")
+                return self._fragment(index, int(query["pageIndex"]), int(size) if size.isdigit() else PAGE_SIZE)
         return None
 
     def _pages(self, index: int) -> int:
@@ -173,10 +180,11 @@ class AnhuiSite(Site):
                                    agency=escape(self.spec.agency))
         return self.page("landing", self._frame(f"政府信息公开_{self.spec.agency}", "政府信息公开", main))
 
-    def _items(self, index: int, page: int) -> tuple[str, list[Entry]]:
+    def _items(self, index: int, page: int, size: int = PAGE_SIZE) -> tuple[str, list[Entry]]:
+        size = min(max(size, 1), MAX_PAGE_SIZE)
         entries = self.column_entries(index)
-        shown = entries[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
-        html = "\n".join(ITEM.format(number=(page - 1) * PAGE_SIZE + n, href=escape(self.list_href(e)),
+        shown = entries[(page - 1) * size:page * size]
+        html = "\n".join(ITEM.format(number=(page - 1) * size + n, href=escape(self.list_href(e)),
                                      title=escape(e.report.title), date=date_only(e.published))
                          for n, e in enumerate(shown, 1))
         return html, entries
@@ -191,8 +199,8 @@ class AnhuiSite(Site):
         html = self._frame(f"{column.name}_{self.spec.agency}", column.name, main, script=script)
         return self.page("column", html, modified=self.latest(entries))
 
-    def _fragment(self, index: int, page: int) -> Resolved:
-        items, entries = self._items(index, page)
+    def _fragment(self, index: int, page: int, size: int = PAGE_SIZE) -> Resolved:
+        items, entries = self._items(index, page, size)
         return self.page("list", items, modified=self.latest(entries))
 
     def render_detail(self, entry: Entry) -> str:

@@ -131,13 +131,16 @@ class GkmlptSite(Site):
         return max(1, -(-len(self.column_entries(0)) // PAGE_SIZE))
 
     # -- pages -------------------------------------------------------------------------------
+    def _classify(self) -> dict:
+        column = self.spec.columns[0]
+        count = len(self.column_entries(0))
+        return {"id": int(column.id), "name": column.name, "parent": 0, "post_count": count, "theme_count": count}
+
     def _config(self, entry: Entry | None = None) -> str:
         config: dict = {"SID": SID, "SITE_NAME": self.spec.agency, "CAT_ID": self.cat_id,
-                        "API_BASE": "/gkmlpt/api/", "PAGE_SIZE": PAGE_SIZE}
+                        "API_BASE": "/gkmlpt/api/", "PAGE_SIZE": PAGE_SIZE, "TREE": [self._classify()]}
         if entry is not None:
-            config["DETAIL"] = self._article(entry) | {
-                "publisher": entry.report.publisher or entry.report.agency,
-                "identifier": self._index_no(entry), "document_number": "", "catalog": self.spec.columns[0].name}
+            config["DETAIL"] = self._article(entry) | {"document_number": "", "catalog": self.spec.columns[0].name}
         return json.dumps(config, ensure_ascii=False).replace("</", "<\\/")
 
     def _frame(self, title: str, column: str, main: str, entry: Entry | None = None) -> str:
@@ -162,9 +165,11 @@ class GkmlptSite(Site):
         return self.page("column", self._frame(f"{name}_{self.spec.agency}", name, main))
 
     def _article(self, entry: Entry) -> dict:
+        stamp = int(entry.published.timestamp())
         return {"id": entry.doc_id, "title": entry.report.title, "url": self.url(self.detail_path(entry)),
-                "created_at": entry.published.strftime("%Y-%m-%d %H:%M:%S"),
-                "first_publish_time": int(entry.published.timestamp())}
+                "identifier": self._index_no(entry), "publisher": entry.report.publisher or entry.report.agency,
+                "classify_main_name": self.spec.columns[0].name, "date": stamp,
+                "created_at": entry.published.strftime("%Y-%m-%d %H:%M:%S"), "first_publish_time": stamp}
 
     def _api(self, page: int, sid: str) -> Resolved:
         if sid != SID:
@@ -172,7 +177,7 @@ class GkmlptSite(Site):
             return Resolved("list", Response(status=403, body=body.encode("utf-8"), content_type=JSON_TYPE))
         entries = self.column_entries(0)
         shown = entries[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
-        data = {"total": len(entries), "page": page, "page_size": PAGE_SIZE,
+        data = {"classify": self._classify(), "total": len(entries), "page": page, "page_size": PAGE_SIZE,
                 "articles": [self._article(e) for e in shown]}
         body = json.dumps(data, ensure_ascii=False).encode("utf-8")
         return Resolved("list", Response(body=body, content_type=JSON_TYPE, cacheable=True,
