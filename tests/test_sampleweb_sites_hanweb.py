@@ -107,6 +107,9 @@ def test_downloads_redirect_to_the_stored_file(documents):
     assert attachment["needs_ocr"] and "downfile.jsp" in attachment["url"]
     status, headers, _ = fetch(attachment["url"])
     location = header(headers, "Location")
+    path, query = attachment["url"].split("?")
+    shuffled = fetch(path + "?" + "&".join(reversed(query.split("&"))))
+    assert header(shuffled[1], "Location") == location, "parameters are read by name"
     assert status == 302 and "/attach/" in location
     status, headers, body = fetch(location)
     assert status == 200 and body.startswith(b"%PDF") and header(headers, "Content-Type") == "application/pdf"

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING, ClassVar
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from ..content import render_html
 from ..items import Entry
@@ -70,6 +71,7 @@ class Site:
         self.entries = list(entries)
         self.web = web
         self._routes: dict[str, Route] | None = None
+        self._aliases: dict[str, str] = {}  # query_form(target) → the route's target
         self._answers: dict[str, Resolved] = {}  # a night's pages never change: build each once
 
     # -- layout: subclasses -------------------------------------------------------------------
@@ -158,15 +160,18 @@ class Site:
                     routes[hop] = Route("redirect", lambda t=target, e=entry: Resolved(
                         "redirect", redirect(self.url(t), 301), e), entry)
             self._routes = routes
+            self._aliases = {query_form(target): target for target in routes if "?" in target}
         return self._routes
 
     def respond(self, request: Request) -> Resolved | None:
-        route = self.routes().get(request.target) if request.method in ("GET", "HEAD") else None
-        if route is None:
+        """The answer to a request: a route (query parameters in any order), else ``dynamic``."""
+        routes = self.routes()
+        target = request.target if request.target in routes else self._aliases.get(query_form(request.target))
+        if target is None or request.method not in ("GET", "HEAD"):
             return self.dynamic(request)
-        answer = self._answers.get(request.target)
+        answer = self._answers.get(target)
         if answer is None:
-            answer = self._answers[request.target] = route.build()
+            answer = self._answers[target] = routes[target].build()
         return answer
 
     # -- responses ---------------------------------------------------------------------------
@@ -230,6 +235,12 @@ class Site:
                      ("Keywords", ""), ("Author", ""), ("Description", ""),
                      ("Url", f"http://{spec.domain}{self.detail_path(entry)}")]
         return "\n".join(f'<meta name="{name}" content="{escape(value)}"/>' for name, value in tags)
+
+
+def query_form(target: str) -> str:
+    """A target with its query parameters decoded and sorted: servers read them by name."""
+    parts = urlsplit(target)
+    return parts.path + "?" + urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True)))
 
 
 def redirect(location: str, status: int = 302) -> Response:
