@@ -116,3 +116,15 @@ def test_changes_name_every_kind_on_some_night(manifests):
     kinds = {kind for m in manifests.values() for kind, urls in m["changes"].items() if urls}
     assert kinds == {"new", "edited", "deleted", "defaced", "cleaned"}
     assert not any(manifests[0]["changes"].values())
+
+
+def test_no_page_changes_without_a_reason(manifests):
+    """Only the items a night changes get new ETags; every other page on every site keeps its own."""
+    changed = {u for m in manifests.values() for kind, urls in m["changes"].items() if kind != "new" for u in urls}
+    etags: dict[str, set] = {}
+    for manifest in manifests.values():
+        for doc in manifest["documents"]:
+            if doc["url"] not in changed and doc["etag"]:
+                etags.setdefault(doc["url"], set()).add(doc["etag"])
+    assert len(etags) > 200
+    assert {url for url, tags in etags.items() if len(tags) > 1} == set()

@@ -137,9 +137,12 @@ class GkmlptSite(Site):
         return {"id": int(column.id), "name": column.name, "parent": 0, "post_count": count, "theme_count": count}
 
     def _config(self, entry: Entry | None = None) -> str:
+        """``window._CONFIG``: the catalog tree on catalog pages, the record on articles."""
         config: dict = {"SID": SID, "SITE_NAME": self.spec.agency, "CAT_ID": self.cat_id,
-                        "API_BASE": "/gkmlpt/api/", "PAGE_SIZE": PAGE_SIZE, "TREE": [self._classify()]}
-        if entry is not None:
+                        "API_BASE": "/gkmlpt/api/", "PAGE_SIZE": PAGE_SIZE}
+        if entry is None:
+            config["TREE"] = [self._classify()]
+        else:
             config["DETAIL"] = self._article(entry) | {"document_number": "", "catalog": self.spec.columns[0].name}
         return json.dumps(config, ensure_ascii=False).replace("</", "<\\/")
 
