@@ -7,7 +7,7 @@ the mirror and robots-disallowed paths never touched.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import yaml
@@ -72,8 +72,10 @@ def test_every_attachment_is_fetched_through_its_download_path(crawl, manifest):
 
 
 def test_every_list_page_of_every_mechanism_is_walked(crawl, sample_web):
-    def page(url: str) -> str:  # a column directory and its index.html are one page
-        return url.split("#", 1)[0].removesuffix("index.html")
+    def page(url: str) -> tuple:
+        """A page as servers read it: parameters in any order; a directory and its index.html alike."""
+        parts = urlsplit(url)
+        return parts.netloc, parts.path.removesuffix("index.html"), tuple(sorted(parse_qsl(parts.query, True)))
 
     requested = {page(request["url"]) for request in crawl["requests"]}
     for name, site in sample_web.web.sites.items():
