@@ -40,8 +40,10 @@ _THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3})")
 _SIGNS = str.maketrans({"−": "-", "＋": "+", "﹢": "+", "﹣": "-"})
 
 VALUE, BLANK, TEXT = "value", "blank", "text"
-# (table, row-axis source, column-axis source) in order of preference on a tie.
-MODES = (("row", "col"), ("col", "col"), ("col", "row"))
+# Where a cell's row id and column id are read: from its row's labels or its column's
+# header. In order of preference on a tie: the usual layout, the 复议/诉讼 layout (both from
+# the header), transposed, and a header-less list (both from the row's labels).
+MODES = (("row", "col"), ("col", "col"), ("col", "row"), ("row", "row"))
 TABLE_PRIORITY = ("applications", "review_litigation", "active", "legacy")
 
 
@@ -143,7 +145,11 @@ def _blocks(grid: Grid, inherited: _Block | None) -> list[_Block]:
                 blocks.append(current)
             continue
         if current is None:
-            continue  # numbers before any header: nothing says what they are
+            if kinds[0] != TEXT:
+                continue  # numbers before any header or label: nothing says what they are
+            # no header at all: a list whose labels name both ids (行政复议 | 结果维持 | 0)
+            current = _Block([""] * width, next(c for c, kind in enumerate(kinds) if kind != TEXT))
+            blocks.append(current)
         after_data = True
         label = _path([c for c, k in zip(row[:current.first_data], kinds) if k == TEXT])
         current.rows.append((label, row))
@@ -216,22 +222,17 @@ def _column(sentence: str, start: int) -> str:
 
 
 def _resolve(statements: list[tuple[Value, str]]) -> tuple[Value, str] | None:
-    """One value from every statement of a count, or None when they disagree.
+    """One value from every statement of a count, in text order; None when they disagree.
 
-    Several numbers are read as a total and its breakdown (全区3460条 … 区直1822条, 乡镇1638条)
-    when the largest is at least the sum of the others; a zero statement beside a number is
-    a disagreement.
+    Several numbers are read as a total followed by its breakdown (全区3460条 … 区直1822条,
+    乡镇1638条) when the first is at least the sum of the others; a zero statement beside a
+    number is a disagreement.
     """
-    values = {value for value, _ in statements}
-    if len(values) > 1:
-        if 0 in values:
-            return None
-        largest = max(values)
-        if largest < sum(values - {largest}):
-            return None
-        values = {largest}
-    value = values.pop()
-    return next(statement for statement in statements if statement[0] == value)
+    first = statements[0][0]
+    others = [value for value, _ in statements if value != first]
+    if others and (0 in others or first == 0 or first < sum(others)):
+        return None
+    return statements[0]
 
 
 def _narrative(text: str) -> tuple[list[dict], set[str]]:
@@ -294,22 +295,28 @@ def _text_template(text: str) -> str | None:
 
 
 def _expected_cells(template: str) -> dict[str, set[tuple[str, str]]]:
-    expected = {
+    return {
         "applications": {(r, c) for r in L.APPLICATION_ROW_ORDER[template]
                          for c in L.APPLICANT_COLUMNS + ("total",)},
         "review_litigation": {(r, c) for r in L.REVIEW_ROW_ORDER for c in L.REVIEW_COLUMN_ORDER},
         "active": {(r, c) for rows, columns in L.ACTIVE_CELLS[template] for r in rows for c in columns},
     }
-    return expected
 
 
-def _completeness_flags(stats: list[dict], template: str) -> set[str]:
+def _completeness_flags(stats: list[dict], template: str | None) -> set[str]:
+    """``missing_table`` / ``partial_table`` against what the template prints (when the
+    template is unknown, against what both templates print)."""
+    if template is None:
+        a, b = _expected_cells("2019"), _expected_cells("2021")
+        expected = {table: a[table] & b[table] for table in a}
+    else:
+        expected = _expected_cells(template)
     flags = set()
-    for table, expected in _expected_cells(template).items():
+    for table, cells in expected.items():
         present = {(s["row"], s["column"]) for s in stats if s["table"] == table}
         if not present:
             flags.add("missing_table")
-        elif not expected <= present:
+        elif not cells <= present:
             flags.add("partial_table")
     return flags
 
@@ -335,8 +342,7 @@ def parse_stats(grids: list[Grid], text: str = "") -> StatsResult:
     if has_template_tables:
         if template is None:
             flags.add("template_unknown")
-        else:
-            flags |= _completeness_flags(stats, template)
+        flags |= _completeness_flags(stats, template)
         names = {(s["table"], s["row"]) for s in stats} | {(s["table"], s["column"]) for s in stats}
         if all(names & markers for markers in L.TEMPLATE_MARKERS.values()):
             flags.add("template_conflict")

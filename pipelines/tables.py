@@ -34,8 +34,10 @@ MAX_COLS = 200
 CELL_SEPARATOR = " | "
 
 _SPACE = re.compile(r"\s+")
-# Whitespace between two CJK characters is layout (a <p> break inside a label), not a word gap.
-_CJK_GAP = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])")
+# Whitespace next to a CJK character (and a CJK character or digit on the other side) is
+# layout — a <p> break inside a label, "2016\n年度" — not a word gap. Digits stay apart.
+_CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+_CJK_GAP = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}0-9])|(?<=[0-9])\s+(?=[{_CJK}])")
 
 
 class TableReadError(ValueError):
