@@ -1,9 +1,10 @@
-"""Text of report attachments: PDF, DOCX, XLS and XLSX, recognised by their bytes.
+"""Report attachments: their kind from their bytes, the text of PDFs and DOCX files.
 
 The file name and Content-Type of a government attachment are often wrong (``.doc`` that
 is DOCX, ``download.jsp`` that is PDF); magic bytes decide. Legacy sites serve 2-byte
 stubs for lost files; scanned reports carry no text layer and are marked ``needs_ocr``.
-Tables come out as ``| cell | cell |`` rows, like tables of HTML pages.
+Word tables come out as ``cell | cell`` rows, like the tables of pages; spreadsheets are
+all table, and are read as grids by ``pipelines.tables``.
 """
 
 from __future__ import annotations
@@ -59,14 +60,17 @@ def sniff(body: bytes) -> str:
 
 
 def read_attachment(body: bytes, kind: str) -> Attachment:
-    """Text of a PDF/DOCX/XLS(X) body. Unreadable files give flags, never exceptions."""
+    """Text of a PDF or DOCX body (spreadsheets: kind only). Unreadable files give flags,
+    never exceptions."""
     if kind == "stub":
         return Attachment(kind, flags=["stub"])
     if kind == "image":
         return Attachment(kind, flags=["needs_ocr"])
     if kind in ("ole", "zip"):
         return Attachment(kind, flags=["unsupported_format"])
-    reader = {"pdf": _pdf, "docx": _docx, "xlsx": _xlsx, "xls": _xls}[kind]
+    reader = {"pdf": _pdf, "docx": _docx}.get(kind)
+    if reader is None:  # spreadsheets: their text is their grids (pipelines.tables)
+        return Attachment(kind)
     try:
         attachment = reader(body)
     except Exception as exc:  # noqa: BLE001 — third-party parsers raise anything on broken files
@@ -79,7 +83,7 @@ def read_attachment(body: bytes, kind: str) -> Attachment:
 
 def _row_line(cells: list[str]) -> str | None:
     cells = [clean_line(c).replace("|", "｜") for c in cells]
-    return "| " + " | ".join(cells) + " |" if any(cells) else None
+    return " | ".join(cells) if any(cells) else None
 
 
 def _pdf(body: bytes) -> Attachment:
@@ -123,39 +127,3 @@ def _docx(body: bytes) -> Attachment:
     has_images = any(part.partname.startswith("/word/media/") for part in document.part.package.parts)
     flags = ["needs_ocr"] if has_images and not any(x.strip() for x in lines) else []
     return Attachment("docx", lines, title=document.core_properties.title or None, flags=flags)
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _xlsx(body: bytes) -> Attachment:
-    import openpyxl
-
-    book = openpyxl.load_workbook(io.BytesIO(body), read_only=True, data_only=True)
-    lines: list[str] = []
-    for sheet in book.worksheets:
-        for row in sheet.iter_rows(values_only=True):
-            line = _row_line([_cell(v) for v in row])
-            if line:
-                lines.append(line)
-    book.close()
-    return Attachment("xlsx", lines)
-
-
-def _xls(body: bytes) -> Attachment:
-    import xlrd
-
-    book = xlrd.open_workbook(file_contents=body, on_demand=True)
-    lines: list[str] = []
-    for index in range(book.nsheets):
-        sheet = book.sheet_by_index(index)
-        for r in range(sheet.nrows):
-            line = _row_line([_cell(v) for v in sheet.row_values(r)])
-            if line:
-                lines.append(line)
-    return Attachment("xls", lines)

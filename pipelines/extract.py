@@ -17,7 +17,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Mapping
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote_to_bytes, urljoin, urlsplit
 
 import trafilatura
 from itemadapter import ItemAdapter
@@ -33,7 +33,7 @@ from .hidden import remove_injections
 from .keys import body_year, doc_type, title_year
 from .metadata import (SOURCE_LABELS, labelled_fields, meta_tags, publish_date, region_code,
                        title_candidates)
-from .regions import CHROME_XPATH, find_body, gkmlpt_detail
+from .regions import CHROME_XPATH, densest_block, find_body, gkmlpt_detail
 from .render import clean_line, region_lines
 from .script import detect_script, normalize, to_simplified
 from .spam import clean_lines, cut_spam, strip_pinyin
@@ -50,14 +50,18 @@ TITLE_JUNK = " _-|｜,，、:：;；"
 # A line that is only a date (a signature: "二〇一二年二月二十日", "XX局 2019年7月15日").
 SIGNATURE_DATE_RE = re.compile(r"^(?:[\u4e00-\u9fff()]{2,30}\s*)?([0-9〇○零一二三四五六七八九十]{4}\s*年[^。，,]{2,8}日)$")
 ATTACHMENT_LINK_RE = re.compile(r"\.(pdf|docx?|xlsx?|wps|et|zip|rar)(?:$|[?#])|downfile|download", re.I)
+FILENAME_RE = re.compile(rb"filename\*?\s*=\s*(?:utf-8'[^']*')?([^;]+)", re.I)
 XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # gkmlpt DETAIL keys and the labelled field each one fills.
 DETAIL_FIELDS = (("publisher", "发布机构"), ("source", "来源"), ("display_publish_time", "发布日期"),
-                 ("publish_time", "发布日期"), ("date", "发布日期"), ("created_at", "发布日期"))
+                 ("first_publish_time", "发布日期"), ("publish_time", "发布日期"), ("date", "发布日期"),
+                 ("created_at", "发布日期"))
 # A report needs this much text (no spaces) to be called free-form: a page that only
 # points to its attachment says nothing of its template.
 MIN_FREE_TEXT = 300
+# The first report year any template (国办公开办函〔2019〕60号) could apply to.
+FIRST_TEMPLATE_YEAR = 2018
 # Below this much text a trafilatura result is not trusted and the page is read whole.
 MIN_FALLBACK_CHARS = 50
 
@@ -89,7 +93,8 @@ class _Page:
     def __init__(self, kind: str, lines: list[str] | None = None, *, layout: str | None = None,
                  meta: dict | None = None, fields: dict | None = None, titles: list[str] | None = None,
                  removed: list[str] | None = None, flags: list[str] | None = None,
-                 grids: list | None = None, links: list[str] | None = None, charset: str | None = None):
+                 grids: list | None = None, links: list[str] | None = None, charset: str | None = None,
+                 title_spam: list[str] | None = None):
         self.kind = kind
         self.lines = lines or []
         self.layout = layout or kind
@@ -101,6 +106,7 @@ class _Page:
         self.grids = grids or []
         self.links = links or []
         self.charset = charset
+        self.title_spam = title_spam or []
 
 
 def _extract(body: bytes, url: str, headers: Mapping, hints: dict) -> dict:
@@ -113,7 +119,7 @@ def _extract(body: bytes, url: str, headers: Mapping, hints: dict) -> dict:
     elif kind == "text":
         page = _read_text(body, headers)
     else:
-        page = _read_attachment(body, kind)
+        page = _read_attachment(body, kind, headers)
     return _record(url, hints, page)
 
 
@@ -149,12 +155,22 @@ def _read_html(body: bytes, url: str, headers: Mapping) -> _Page:
     page_title = tree.find(".//title")
     title_spam = cut_spam(clean_line(page_title.text_content()))[1] if page_title is not None else []
     found = find_body(tree, source)
-    region = found[1] if found else None
+    if found:
+        layout, region = found
+    else:  # an unknown layout: the densest block, else trafilatura
+        region = densest_block(tree)
+        layout = "dense" if region is not None else "fallback"
     own_hosts = (urlsplit(url).netloc, meta.get("sitedomain", ""))
-    removed = title_spam + remove_injections(tree, region, url, own_hosts)
+    removed = remove_injections(tree, region, url, own_hosts)
     grids: list = []
     render = _table_renderer(grids)
-    fields = labelled_fields(region_lines(tree, _row_texts), tree)
+    outside = region_lines(tree, _row_texts, skip=region)  # bylines, metadata tables
+    if region is not None:
+        lines = region_lines(region, render)
+        fields = labelled_fields(outside + lines, tree)
+    else:
+        fields = labelled_fields(outside, tree)
+        lines = _fallback_lines(tree, url, render)
     detail = gkmlpt_detail(source) or {}
     for key, label in DETAIL_FIELDS:
         if isinstance(detail.get(key), (str, int)) and str(detail[key]).strip():
@@ -164,15 +180,9 @@ def _read_html(body: bytes, url: str, headers: Mapping) -> _Page:
     flags = [] if clean else ["charset_replaced"]
     if "refresh" in meta:
         flags.append("meta_refresh")
-    if region is not None:
-        lines = region_lines(region, render)
-        layout = found[0]
-    else:
-        lines = _fallback_lines(tree, url, render)
-        layout = "fallback"
     links = _attachment_links(region if region is not None else tree, url)
     return _Page("html", lines, layout=layout, meta=meta, fields=fields, titles=titles, removed=removed,
-                 flags=flags, grids=grids, links=links, charset=charset)
+                 flags=flags, grids=grids, links=links, charset=charset, title_spam=title_spam)
 
 
 def _row_texts(table: html.HtmlElement) -> list[str]:
@@ -241,7 +251,7 @@ def _pipe_grids(lines: list[str]) -> list:
     return grids
 
 
-def _read_attachment(body: bytes, kind: str) -> _Page:
+def _read_attachment(body: bytes, kind: str, headers: Mapping) -> _Page:
     attachment = read_attachment(body, kind)
     grids: list = []
     reader = {"pdf": tables.pdf_grids, "docx": tables.docx_grids,
@@ -250,9 +260,34 @@ def _read_attachment(body: bytes, kind: str) -> _Page:
         try:
             grids = reader(body)
         except tables.TableReadError:
-            attachment.flags.append("tables_unreadable")
-    titles = _title_from_lines([line for line in attachment.lines if not is_chrome(line)]) + ([attachment.title] if attachment.title else [])
-    return _Page(kind, attachment.lines, titles=titles, flags=attachment.flags, grids=grids)
+            attachment.flags.append("unreadable")
+    lines = attachment.lines
+    if kind in ("xlsx", "xls"):
+        lines = [line for grid in grids for line in tables.grid_text(grid).splitlines()]
+        if not lines and "unreadable" not in attachment.flags:
+            attachment.flags.append("empty")
+    named = _filename_title(headers)
+    titles = _title_from_lines([line for line in lines if not is_chrome(line)])
+    titles += [t for t in (named, attachment.title) if t]
+    return _Page(kind, lines, titles=titles, flags=attachment.flags, grids=grids)
+
+
+def _filename_title(headers: Mapping) -> str | None:
+    """The file name of ``Content-Disposition`` (UTF-8 or the server's GBK) when it reads
+    like a document title."""
+    raw = _header(headers, "content-disposition").encode("latin-1", "replace")
+    match = FILENAME_RE.search(raw)
+    if not match:
+        return None
+    name = unquote_to_bytes(match.group(1).strip(b"\"' ")) if b"%" in match.group(1) else match.group(1).strip(b"\"' ")
+    for charset in ("utf-8", "gb18030"):
+        try:
+            text = name.decode(charset)
+            break
+        except UnicodeDecodeError:
+            continue
+    stem = clean_line(text.rsplit("/", 1)[-1].rsplit(".", 1)[0])
+    return stem if TITLE_LINE_RE.search(normalize(stem)) else None
 
 
 def _title_from_lines(lines: list[str]) -> list[str]:
@@ -283,7 +318,9 @@ def _template(page: _Page, text: str) -> tuple[str | None, list[dict], list[str]
     Tables flattened into text (seed 004) still name their template by their labels; a
     report without template tables or their headings is free-form.
     """
-    result = statistics.parse_stats(page.grids, text)
+    grids = [[[type(cell)(strip_pinyin(to_simplified(cell))[0]) for cell in row] for row in grid]
+             for grid in page.grids]
+    result = statistics.parse_stats(grids, text)
     template = result.template
     if "tables_missing" in result.flags:
         compact = "".join(text.split())
@@ -294,17 +331,24 @@ def _template(page: _Page, text: str) -> tuple[str | None, list[dict], list[str]
 
 
 def _record(url: str, hints: dict, page: _Page) -> dict:
-    lines, pinyin = strip_pinyin(page.lines)
-    lines, removed = clean_lines(lines)
-    removed = page.removed + removed
-    flags = list(page.flags)
-    if pinyin:
-        flags.append("mirror")
+    stripped = [strip_pinyin(line) for line in page.lines]
+    mirror = any(n for _, n in stripped)
+    lines, cut_lines = clean_lines([line for line, _ in stripped])
     title = next((t for t in [*page.titles, hints.get("list_title", "")] if t), None)
+    cut_title: list[str] = []
     if title:
-        title, cut = cut_spam(title)
-        removed += cut
-        title = clean_line(strip_pinyin([title])[0][0]).strip(TITLE_JUNK) or None
+        title, cut_title = cut_spam(strip_pinyin(title)[0])
+        title = clean_line(title).strip(TITLE_JUNK) or None
+    in_content = page.removed + cut_lines
+    in_title = page.title_spam + cut_title
+    flags = list(page.flags)
+    # Spam in the content is tampering; spam in the title alone is how mirror sites stuff
+    # their copies, which are flagged as mirrors instead.
+    if in_content or (in_title and not mirror):
+        flags.append("defaced")
+    if mirror:
+        flags.append("mirror")
+    removed = in_title + in_content
     lines = strip_chrome(lines, title)
     text = "\n".join(lines)
     text_simplified = to_simplified(text)
@@ -329,9 +373,9 @@ def _record(url: str, hints: dict, page: _Page) -> dict:
             or _signature_date(lines))
     template, stats, stat_flags = (None, [], [])
     if kind == "annual_report":
-        template, stats, stat_flags = _template(page, text)
-    if removed:
-        flags.append("defaced")
+        template, stats, stat_flags = _template(page, text_simplified)
+        if template is None and year and year < FIRST_TEMPLATE_YEAR:
+            template = "free"  # no template existed yet: a report of these years is free-form
     record = {
         "url": url,
         "title": title,

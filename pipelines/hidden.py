@@ -12,7 +12,7 @@ import copy
 import re
 from urllib.parse import urljoin, urlsplit
 
-from lxml import html
+from lxml import etree, html
 
 from .render import clean_line
 from .spam import has_spam_terms
@@ -31,6 +31,16 @@ HIDDEN_STYLE_RE = re.compile("|".join((
 )))
 # Every hiding style above contains one of these fragments (checked before the regex).
 STYLE_HINTS = ("none", "hidden", "opacity", "clip", ":-", "font-size:0")
+# Elements that can be hidden by their own markup (and, when the page's CSS hides classes
+# or ids, every element carrying one), selected in C before their styles are read.
+# Styles are preselected by fragments in their usual cases (the regex then decides), so the
+# thousands of styled spans of a Word-pasted report are never parsed in Python.
+_STYLE_FRAGMENTS = ("none", "None", "NONE", "hidden", "Hidden", "HIDDEN", "opacity", "OPACITY", "clip", "CLIP",
+                    ":-", ": -", "font-size:0", "font-size: 0", "FONT-SIZE:0", "FONT-SIZE: 0")
+_STYLED = "@style[" + " or ".join(f"contains(., '{f}')" for f in _STYLE_FRAGMENTS) + "]"
+CANDIDATES_XPATH = etree.XPath(f"descendant-or-self::*[{_STYLED} or @hidden or self::marquee or self::iframe]")
+CSS_CANDIDATES_XPATH = etree.XPath(
+    f"descendant-or-self::*[{_STYLED} or @hidden or @class or @id or self::marquee or self::iframe]")
 CSS_RULE_RE = re.compile(r"([^{}]+)\{([^{}]*)\}")
 CSS_SELECTOR_RE = re.compile(r"^\s*([.#])([\w-]+)\s*$")
 # Chrome that is hidden on purpose and is not an injection (the Hanweb credit link).
@@ -106,7 +116,6 @@ def remove_injections(tree: html.HtmlElement, body: html.HtmlElement | None, bas
     """
     removed: list[str] = []
     hidden_css = css_hidden(tree)
-    inside = set(body.iter()) if body is not None else set()
     holders = set(body.iterancestors()) if body is not None else set()
     roots = [tree] if body is None or body.getroottree() is tree.getroottree() else [tree, body]
     for root in roots:
@@ -116,7 +125,7 @@ def remove_injections(tree: html.HtmlElement, body: html.HtmlElement | None, bas
             if element in holders or _has_hidden_ancestor(element, hidden_css):
                 continue
             text = clean_line(" ".join(element.itertext()))
-            if element in inside:
+            if _inside(element, body):
                 src = element.get("src", "")
                 if text and not HIDDEN_CHROME_RE.match(text):
                     removed += _pieces(element)
@@ -126,8 +135,12 @@ def remove_injections(tree: html.HtmlElement, body: html.HtmlElement | None, bas
                 removed += _pieces(element)
             _drop(element)
     for root in roots:
-        removed.extend(_remove_link_farms(root, inside, base_url, own_hosts))
+        removed.extend(_remove_link_farms(root, body, base_url, own_hosts))
     return removed
+
+
+def _inside(element: html.HtmlElement, body: html.HtmlElement | None) -> bool:
+    return body is not None and (element is body or any(a is body for a in element.iterancestors()))
 
 
 def _pieces(element: html.HtmlElement) -> list[str]:
@@ -144,14 +157,16 @@ def _pieces(element: html.HtmlElement) -> list[str]:
 
 
 def _candidates(root: html.HtmlElement, hidden_css) -> list[html.HtmlElement]:
-    return [e for e in root.iter() if isinstance(e.tag, str) and is_hidden(e, hidden_css)]
+    classes, ids = hidden_css
+    elements = (CSS_CANDIDATES_XPATH if classes or ids else CANDIDATES_XPATH)(root)
+    return [e for e in elements if is_hidden(e, hidden_css)]
 
 
 def _has_hidden_ancestor(element: html.HtmlElement, hidden_css) -> bool:
     return any(is_hidden(a, hidden_css) for a in element.iterancestors())
 
 
-def _remove_link_farms(root: html.HtmlElement, inside: set, base_url: str,
+def _remove_link_farms(root: html.HtmlElement, body: html.HtmlElement | None, base_url: str,
                        own_hosts: tuple[str, ...]) -> list[str]:
     groups: dict[html.HtmlElement, list[html.HtmlElement]] = {}
     for anchor in root.iter("a"):
@@ -159,7 +174,7 @@ def _remove_link_farms(root: html.HtmlElement, inside: set, base_url: str,
             groups.setdefault(anchor.getparent(), []).append(anchor)
     removed = []
     for parent, anchors in groups.items():
-        farm = parent in inside and len(anchors) >= LINK_FARM_SIZE
+        farm = len(anchors) >= LINK_FARM_SIZE and _inside(parent, body)
         for anchor in anchors:
             text = clean_line(anchor.text_content())
             if farm or (text and has_spam_terms(text)):

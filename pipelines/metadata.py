@@ -36,8 +36,11 @@ LABEL_CELL_XPATH = etree.XPath(
     "(//td | //th | //dt | //span | //label | //b | //strong)[string-length(normalize-space(.)) < 9]"
     "[following-sibling::*]")
 # Separators between a page's title and the site/column names appended to it.
-TITLE_SEPARATORS_RE = re.compile(r"\s*(?:_|\||｜| - | – | — |——|-{2,})\s*")
+TITLE_SEPARATORS_RE = re.compile(
+    r"\s*(?:_|\||｜| - | – | — |——|-{2,}|(?<=[\u4e00-\u9fff)）])[-—](?=[\u4e00-\u9fff]))\s*")
 MAX_TITLE = 120
+# Bylines and metadata rows are short; paragraphs are not searched for fields.
+MAX_FIELD_LINE = 300
 
 
 def meta_tags(tree: html.HtmlElement) -> dict[str, str]:
@@ -59,6 +62,8 @@ def labelled_fields(lines: list[str], tree: html.HtmlElement | None = None) -> d
     """
     fields: dict[str, str] = {}
     for line in lines:
+        if len(line) > MAX_FIELD_LINE or (":" not in line and "：" not in line):
+            continue
         for label, value in FIELD_RE.findall(normalize(line)):
             label = label.replace(" ", "")
             if value.strip() and label not in fields:

@@ -25,6 +25,8 @@ BODY_XPATHS: tuple[tuple[str, etree.XPath], ...] = tuple(
         ("anhui", '//div[contains(concat(" ", normalize-space(@class), " "), " wzcon ")]'),
         # 开普云 UCAP (www.gov.cn, ministries).
         ("ucap", '//*[@id="UCAP-CONTENT"]'),
+        # 广东 gkmlpt detail template (when DETAIL carries no content).
+        ("gkmlpt", '//div[contains(concat(" ", normalize-space(@class), " "), " article-content ")]'),
         # Generic article containers of TRS templates and many provincial sites.
         ("article", '//div[contains(concat(" ", normalize-space(@class), " "), " article_content ")]'),
         ("article", '//*[@id="content" or @id="Content" or @id="article" or @id="artibody"]'),
@@ -32,7 +34,9 @@ BODY_XPATHS: tuple[tuple[str, etree.XPath], ...] = tuple(
 )
 ZJEG_RSS_RE = re.compile(r"<!--\s*ZJEG_RSS\.content\.begin\s*-->(.*?)<!--\s*ZJEG_RSS\.content\.end\s*-->",
                          re.S | re.I)
+# gkmlpt writes DETAIL either on its own or inside the whole _CONFIG object.
 GKMLPT_DETAIL_RE = re.compile(r"window\._CONFIG\.DETAIL\s*=\s*")
+GKMLPT_CONFIG_RE = re.compile(r"window\._CONFIG\s*=\s*(?=\{)")
 
 # Title elements of article templates, tried after the standard meta tags.
 TITLE_XPATHS: tuple[etree.XPath, ...] = tuple(etree.XPath(expr) for expr in (
@@ -53,6 +57,12 @@ CHROME_XPATH = etree.XPath(
     ' | //*[contains(concat(" ", normalize-space(@class), " "), " header ")]'
     ' | //*[@id="footer" or @id="header" or @id="nav" or @id="menu"]'
 )
+
+
+# Containers whose own text is weighed by densest_block.
+CONTAINER_TAGS = frozenset({"td", "th", "div", "article", "section", "main", "body", "center", "form"})
+MIN_DENSE_CHARS = 200
+MAX_LINK_SHARE = 0.3
 
 
 def find_body(tree: html.HtmlElement, source: str) -> tuple[str, html.HtmlElement] | None:
@@ -76,14 +86,18 @@ def find_body(tree: html.HtmlElement, source: str) -> tuple[str, html.HtmlElemen
 
 def gkmlpt_detail(source: str) -> dict | None:
     """The ``window._CONFIG.DETAIL`` object of a 广东 gkmlpt detail page, or None."""
-    match = GKMLPT_DETAIL_RE.search(source)
-    if not match:
-        return None
-    try:
-        value, _ = json.JSONDecoder().raw_decode(source, match.end())
-    except ValueError:
-        return None
-    return value if isinstance(value, dict) else None
+    for pattern, key in ((GKMLPT_DETAIL_RE, None), (GKMLPT_CONFIG_RE, "DETAIL")):
+        match = pattern.search(source)
+        if not match:
+            continue
+        try:
+            value, _ = json.JSONDecoder().raw_decode(source, match.end())
+        except ValueError:
+            continue
+        value = value.get(key) if key and isinstance(value, dict) else value
+        if isinstance(value, dict):
+            return value
+    return None
 
 
 def _fragment(markup: str) -> html.HtmlElement:
@@ -92,3 +106,47 @@ def _fragment(markup: str) -> html.HtmlElement:
 
 def _has_text(element: html.HtmlElement) -> bool:
     return any(t.strip() for t in element.itertext())
+
+
+def densest_block(tree: html.HtmlElement) -> html.HtmlElement | None:
+    """The content block of a page whose layout names no body container.
+
+    The container (``td``, ``div`` …) holding the most text of its own, outside links and
+    nested containers; then its ancestors while each holds at least twice as much non-link
+    text (a body split into one ``div`` per paragraph). None when no block has
+    ``MIN_DENSE_CHARS``.
+    """
+    own: dict[html.HtmlElement, list[int]] = {}  # container -> [text, link text]
+    stack = [(tree, tree, False)]
+    while stack:
+        element, container, in_link = stack.pop()
+        tag = element.tag.lower() if isinstance(element.tag, str) else ""
+        if not tag or tag in NON_TEXT_TAGS:
+            continue
+        if tag in CONTAINER_TAGS:
+            container = element
+        in_link = in_link or tag == "a"
+        counts = own.setdefault(container, [0, 0])
+        counts[in_link] += len((element.text or "").strip())
+        for child in element:
+            stack.append((child, container, in_link))
+            counts[in_link] += len((child.tail or "").strip())
+    totals: dict[html.HtmlElement, list[int]] = {c: [0, 0] for c in own}
+    for container, (text, links) in own.items():
+        for holder in (container, *container.iterancestors()):
+            if holder in totals:
+                totals[holder][0] += text
+                totals[holder][1] += links
+    if not own:
+        return None
+    best = max(own, key=lambda c: own[c][0])
+    if own[best][0] < MIN_DENSE_CHARS:
+        return None
+    for holder in best.iterancestors():
+        if holder not in totals:
+            continue
+        text, links = totals[holder]
+        if text < 2 * totals[best][0] or links > MAX_LINK_SHARE * (text + links):
+            break
+        best = holder
+    return best

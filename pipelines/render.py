@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from lxml import html
+from lxml import etree, html
 
 from .regions import NON_TEXT_TAGS
 
@@ -33,11 +33,13 @@ def clean_line(text: str) -> str:
     return SPACE_RE.sub(" ", text).strip()
 
 
-def region_lines(element: html.HtmlElement, render_table: TableRenderer) -> list[str]:
-    """The lines of ``element``: one per block, data tables through ``render_table``."""
+def region_lines(element: html.HtmlElement, render_table: TableRenderer,
+                 skip: html.HtmlElement | None = None) -> list[str]:
+    """The lines of ``element``: one per block, data tables through ``render_table``;
+    the subtree ``skip`` (a region already read) left out."""
     lines: list[str] = []
     buffer: list[str] = []
-    _walk(element, lines, buffer, render_table)
+    _walk(element, lines, buffer, render_table, skip)
     _flush(lines, buffer)
     return lines
 
@@ -49,9 +51,10 @@ def _flush(lines: list[str], buffer: list[str]) -> None:
         lines.append(line)
 
 
-def _walk(element: html.HtmlElement, lines: list[str], buffer: list[str], render_table: TableRenderer) -> None:
+def _walk(element: html.HtmlElement, lines: list[str], buffer: list[str], render_table: TableRenderer,
+          skip: html.HtmlElement | None) -> None:
     tag = element.tag.lower() if isinstance(element.tag, str) else ""
-    if not tag or tag in SKIP_TAGS:
+    if not tag or tag in SKIP_TAGS or element is skip:
         # Comments, processing instructions, scripts: their text is not content, their tail is.
         if element.tail:
             buffer.append(element.tail)
@@ -68,18 +71,20 @@ def _walk(element: html.HtmlElement, lines: list[str], buffer: list[str], render
         if element.text:
             buffer.append(element.text)
         for child in element:
-            _walk(child, lines, buffer, render_table)
+            _walk(child, lines, buffer, render_table, skip)
         if block:
             _flush(lines, buffer)
     if element.tail:
         buffer.append(element.tail)
 
 
+WIDEST_ROW_XPATH = etree.XPath("(./tr | ./*/tr)[count(td | th) > 1][1]")
+LONG_CELL_XPATH = etree.XPath(f"(.//td | .//th)[string-length(.) > {LAYOUT_CELL_CHARS}][1]")
+
+
 def is_data_table(table: html.HtmlElement) -> bool:
-    """True for a table of cells; False for a table used to lay out a page."""
+    """True for a table of cells; False for a table used to lay out a page: one with nested
+    tables, a single column, or a page-sized cell."""
     if table.find(".//table") is not None:
         return False
-    rows = table.xpath("./tr | ./*/tr")
-    if not rows or max(len(row.xpath("./td | ./th")) for row in rows) < 2:
-        return False
-    return all(len(cell.text_content()) <= LAYOUT_CELL_CHARS for cell in table.xpath(".//td | .//th"))
+    return bool(WIDEST_ROW_XPATH(table)) and not LONG_CELL_XPATH(table)

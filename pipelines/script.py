@@ -40,6 +40,8 @@ def to_simplified(text: str) -> str:
 def detect_script(text: str, simplified: str | None = None) -> str:
     """``"traditional"`` or ``"simplified"``: the share of CJK characters t2s changes."""
     simplified = to_simplified(text) if simplified is None else simplified
+    if simplified == text:
+        return "simplified"
     changed = sum(a != b for a, b in zip(text, simplified))
     cjk = len(CJK_RE.findall(text))
     if not cjk or changed < MIN_CHANGED:

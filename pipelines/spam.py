@@ -60,6 +60,8 @@ EMPTY_RE = re.compile(r"^[\s,，、|丨/:：;；·_\-—.。]*$")
 def spam_spans(norm: str) -> list[tuple[int, int]]:
     """``(start, end)`` of injected runs and lottery tokens in a normalized line."""
     spans = [m.span() for m in LOTTERY_RE.finditer(norm)]
+    if not STRONG_RE.search(norm):
+        return spans  # a run needs a strong term
     for match in RUN_RE.finditer(norm):
         start, end = match.span()
         if any(start < e and s < end for s, e in spans):
@@ -108,12 +110,6 @@ def clean_lines(lines: list[str]) -> tuple[list[str], list[str]]:
     return out, removed
 
 
-def strip_pinyin(lines: list[str]) -> tuple[list[str], int]:
-    """Lines without mirror-site pinyin annotations, and how many were cut."""
-    count = 0
-    out = []
-    for line in lines:
-        line, n = PINYIN_RE.subn("", line)
-        count += n
-        out.append(line)
-    return out, count
+def strip_pinyin(text: str) -> tuple[str, int]:
+    """``text`` without mirror-site pinyin annotations, and how many were cut."""
+    return PINYIN_RE.subn("", text)
