@@ -18,7 +18,7 @@ from .web import Web
 from .wire import Request, Response
 
 PAGES = frozenset({"root", "landing", "column", "list", "detail"})
-EVERYTHING = PAGES | {"attachment", "redirect", "robots", "counter"}
+EVERYTHING = PAGES | {"attachment", "redirect", "robots", "counter", "asset"}
 # fault → {site: page kinds it shows on}: what each site's server software does.
 SITE_FAULTS: dict[str, dict[str, frozenset[str]]] = {
     # nginx gzip on; Tomcat writes JSP output without a length.

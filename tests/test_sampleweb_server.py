@@ -88,3 +88,19 @@ def test_serve_prints_sites_then_stops_cleanly_on_sigterm():
         finally:
             process.send_signal(signal.SIGTERM)
             assert process.wait(timeout=10) == 0
+
+
+def test_pages_load_their_platform_styles_and_scripts(sample_web):
+    """A browser gets the stylesheet and the list scripts each platform's pages ask for."""
+    import re
+
+    from sampleweb.sites import site_class
+
+    for site in sample_web.sites:
+        assets = site_class(site["cms"]).assets
+        pages = [fetch(url)[2] for url in [site["root"], *site["columns"]]]
+        referenced = {path for page in pages for path in re.findall(rb'(?:href|src)="(/[^"]+\.(?:css|js))"', page)}
+        for path, (_, content_type) in assets.items():
+            assert path.encode() in referenced, (site["name"], path)
+            status, headers, body = fetch(site["root"].rstrip("/") + path)
+            assert status == 200 and header(headers, "Content-Type") == content_type and body

@@ -22,8 +22,8 @@ def documents(sample_web, site):
 
 
 def item_links(html: bytes, base: str) -> list[str]:
-    return [url for _, url in links(re.search(rb'<div class="rules_tabs_01 rules_tabs_no_bg">(.*?)</div>\s*<div class="page_base',
-                                              html, re.S).group(1), base)]
+    items = re.search(rb'<div class="rules_tabs_01 rules_tabs_no_bg">(.*?)</div>\s*<script', html, re.S).group(1)
+    return [url for _, url in links(items, base)]
 
 
 def test_column_is_found_from_the_root(site):

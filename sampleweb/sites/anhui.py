@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 from ..items import Entry
 from ..wire import Request
+from .assets import CSS, JQUERY, JS, LS, STYLES
 from .base import Resolved, Route, Site, date_only
 
 ORGAN_ID = "6596271"
@@ -37,6 +38,7 @@ HEAD = """<!DOCTYPE html>
 <link rel="stylesheet" href="/assets/css/core.min.css">
 <link rel="stylesheet" href="/dist/css/xxgk.css">
 <script src="/assets/js/jquery.min.js"></script>
+<script src="/assets/js/core.min.js"></script>
 </head>
 <body>
 <div class="ls-page-head"><div class="container">
@@ -109,6 +111,8 @@ DETAIL_MAIN = """{position}
 class AnhuiSite(Site):
     cms = "anhui"
     variant = "editor"
+    assets = {"/dist/css/xxgk.css": (STYLES["anhui"], CSS), "/assets/js/jquery.min.js": (JQUERY, JS),
+              "/assets/js/core.min.js": (LS, JS)}
 
     # -- layout ------------------------------------------------------------------------------
     def landing_path(self) -> str:

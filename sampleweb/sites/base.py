@@ -38,7 +38,7 @@ NOT_FOUND_PAGE = ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>404 �
 @dataclass(frozen=True)
 class Resolved:
     """A response and what it is: ``kind`` is root, landing, column, list, detail, attachment,
-    redirect, print, robots, counter or mirror; ``entry`` the item it belongs to."""
+    redirect, print, robots, counter, asset or missing; ``entry`` the item it belongs to."""
 
     kind: str
     response: Response
@@ -64,6 +64,7 @@ class Site:
     charset: ClassVar[str] = "utf-8"
     content_type: ClassVar[str] = "text/html; charset=utf-8"
     disallow: ClassVar[tuple[str, ...]] = ()
+    assets: ClassVar[dict[str, tuple[str, str]]] = {}  # path → (text, content type), see assets.py
 
     def __init__(self, spec: SiteSpec, origin: Origin, entries: list[Entry] = (), web: Web | None = None):
         self.spec = spec
@@ -147,6 +148,7 @@ class Site:
         """Every URL the site serves without a request body, canonical form → (kind, builder)."""
         if self._routes is None:
             routes: dict[str, Route] = {"/robots.txt": Route("robots", self._robots)}
+            routes.update((path, Route("asset", lambda p=path: self._asset(p))) for path in self.assets)
             routes.update(self.static_routes())
             for entry in self.entries:
                 routes[self.detail_path(entry)] = Route("detail", lambda e=entry: self._detail(e), entry)
@@ -213,6 +215,11 @@ class Site:
     def file_route(self, entry: Entry, index: int) -> Route:
         """The route of a stored file behind a download script."""
         return Route("attachment", lambda: self._attachment(entry, index, self.file_response), entry, index)
+
+    def _asset(self, path: str) -> Resolved:
+        text, content_type = self.assets[path]
+        return Resolved("asset", Response(body=text.encode(self.charset), content_type=content_type, cacheable=True,
+                                          modified=FURNITURE_TIME))
 
     def _robots(self) -> Resolved:
         lines = ["User-agent: *"] + [f"Disallow: {path}" for path in self.disallow] + [""]

@@ -15,6 +15,7 @@ from html import escape
 
 from ..items import Entry
 from ..wire import Request, Response
+from .assets import CSS, GKMLPT, JS, STYLES
 from .base import Resolved, Route, Site, date_only
 
 SID = "755093"
@@ -90,6 +91,7 @@ DETAIL_MAIN = """<div class="crumb">当前位置：<a href="/">首页</a> &gt; <
 class GkmlptSite(Site):
     cms = "gkmlpt"
     variant = "plain"
+    assets = {"/gkmlpt/static/css/gkmlpt.css": (STYLES["gkmlpt"], CSS), "/gkmlpt/static/js/gkmlpt.js": (GKMLPT, JS)}
 
     @property
     def cat_id(self) -> str:

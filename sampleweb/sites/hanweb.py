@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from ..items import Entry
 from ..wire import Request, Response
+from .assets import CSS, JPAGE, JQUERY, JS, STYLES
 from .base import Resolved, Route, Site, date_only, not_found, redirect
 
 PER_PAGE = 15
@@ -122,6 +123,8 @@ class HanwebSite(Site):
     cms = "hanweb"
     variant = "editor"
     content_type = "text/html;charset=UTF-8"
+    assets = {"/images/jcms.css": (STYLES["hanweb"], CSS), "/module/jslib/jquery/jquery.js": (JQUERY, JS),
+              "/module/web/jpage/jquery.jpage.js": (JPAGE, JS)}
 
     # -- layout ------------------------------------------------------------------------------
     def landing_path(self) -> str:

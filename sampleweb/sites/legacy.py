@@ -16,6 +16,7 @@ from html import escape
 from ..content.narrative import chinese_date
 from ..items import Entry
 from ..wire import Request
+from .assets import CSS, STYLES
 from .base import Resolved, Route, Site
 
 PER_PAGE = 12
@@ -100,6 +101,7 @@ def legacy_date(moment: dt.datetime) -> str:
 class LegacySite(Site):
     cms = "legacy"
     variant = "legacy"
+    assets = {"/Skin/DefaultSkin.css": (STYLES["legacy"], CSS)}
     charset = "gbk"
     content_type = "text/html"
 

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from html import escape
 
 from ..items import Entry
+from .assets import CSS, STYLES
 from .base import Resolved, Route, Site, date_only
 
 PER_PAGE = 10
@@ -131,6 +132,7 @@ COLUMN = """<div class="row content_bg_02 pad_xl" role="viewlist" des="列表">
 <div class="rules_tabs_01 rules_tabs_no_bg">
 {items}
 </div>
+{pager_script}
 <div class="page_base mar_t_base"><script type="text/javascript">createPageHTML({pages}, {current}, "index", "html");</script></div>
 </div>
 </div>
@@ -157,6 +159,7 @@ function createPageHTML(_nPageCount, _nCurrIndex, _sPageName, _sPageExt){
 class TrsSite(Site):
     cms = "trs"
     variant = "word"
+    assets = {"/images/trt_ui_v2.css": (STYLES["trs"], CSS)}
 
     @property
     def column_dir(self) -> str:
@@ -247,8 +250,8 @@ class TrsSite(Site):
                                       date=date_only(e.published)) for e in shown)
         name = self.spec.columns[0].name
         main = COLUMN.format(breadcrumb=self._breadcrumb(True), column=escape(name), items=items,
-                             pages=self._page_count(), current=page)
-        html = self._frame(f"{name}_政府信息公开_{self.spec.agency}", name, main, script=PAGER_SCRIPT)
+                             pages=self._page_count(), current=page, pager_script=PAGER_SCRIPT)
+        html = self._frame(f"{name}_政府信息公开_{self.spec.agency}", name, main)
         return self.page("column" if page == 0 else "list", html, modified=self.latest(entries))
 
     def _relative(self, path: str) -> str:
