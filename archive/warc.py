@@ -36,8 +36,9 @@ logger = logging.getLogger(__name__)
 NAME_TEMPLATE = "{prefix}-{timestamp17}-{serial:05d}-{token}.warc.gz"
 OPEN_SUFFIX = ".open"
 DEFAULT_MAX_SIZE = 1_000_000_000
-DEFAULT_GZIP_LEVEL = 6
+DEFAULT_GZIP_LEVEL = 1  # ~15% larger than 6 at half the CPU: capture runs on the crawl's budget
 REPAIR_CHUNK = 1 << 20
+DELIVERY_BATCH = 32
 
 
 class _GzipMembers:
@@ -213,17 +214,32 @@ class BackgroundWriter:
             self._thread.join()
 
     def _run(self) -> None:
+        # Captures are handed back in batches (one wake-up of the reactor each) while the
+        # queue is busy, and at once when it runs empty.
+        captures: list[Capture] = []
         while (exchange := self._queue.get()) is not None:
             try:
-                capture = self.writer.write_exchange(exchange)
+                captures.append(self.writer.write_exchange(exchange))
             except Exception as exc:  # a bad exchange or a disk error must not stop the thread
+                captures = self._hand_back(captures)
                 self._deliver(self._on_error, exchange, exc)
-            else:
-                self._deliver(self._on_written, capture)
+            if self._queue.empty() or len(captures) >= DELIVERY_BATCH:
+                captures = self._hand_back(captures)
+        self._hand_back(captures)
         try:
             self.writer.close()
         except Exception as exc:
             self._deliver(self._on_error, None, exc)
+
+    def _hand_back(self, captures: list[Capture]) -> list[Capture]:
+        if captures:
+            self._deliver(_call_each, self._on_written, captures)
+        return []
+
+
+def _call_each(func: Callable[[Capture], object], captures: list[Capture]) -> None:
+    for capture in captures:
+        func(capture)
 
 
 def repair(path: Path | str) -> Path | None:

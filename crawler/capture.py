@@ -22,7 +22,7 @@ from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
-from twisted.internet.defer import Deferred
+from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 from twisted.web.client import URI
 from twisted.web.http_headers import Headers as TxHeaders
@@ -120,9 +120,9 @@ class WarcCapture:
             )
         )
 
-    def spider_closed(self, spider: Spider) -> Deferred[None]:
+    async def spider_closed(self, spider: Spider) -> None:
         """Finish the queue and close the current file; the crawl waits for it."""
-        return deferToThread(self.background.close)
+        await maybe_deferred_to_future(deferToThread(self.background.close))
 
     def _written(self, capture: Capture) -> None:
         self.crawler.stats.inc_value("nianbao/warc/captures")

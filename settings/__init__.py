@@ -35,7 +35,7 @@ NIANBAO_SOURCES = "sample"
 NIANBAO_CAPTURE_ENABLED = True
 NIANBAO_WARC_MAX_SIZE = 1_000_000_000
 NIANBAO_WARC_PREFIX = "nianbao"
-NIANBAO_WARC_GZIP_LEVEL = 6
+NIANBAO_WARC_GZIP_LEVEL = 1  # zlib level per record: 1 is ~15% larger than 6 at half the CPU
 NIANBAO_WARC_QUEUE_SIZE = 64
 # Longest pause a Retry-After header can impose on a host, in seconds.
 NIANBAO_RETRY_AFTER_MAX = 300
