@@ -100,8 +100,13 @@ def _fetch(url: str) -> tuple[dict, bytes]:
 
 
 def sample_web_documents(web, attachments: bool = False) -> list[Document]:
-    """Every live page of the sample web's current night (and, if asked, every attachment of
-    the reports published only as attachments), fetched over HTTP, with the registry's hints."""
+    """Every live page of the sample web's current night, fetched over HTTP, with the
+    registry's hints; with ``attachments``, every attachment too (hinted with the title of
+    the page linking it, as the crawler knows it).
+
+    ``truth`` holds the manifest's keys, plus ``defaced``/``year_conflict`` for pages and
+    ``needs_ocr``/``stub`` for attachments.
+    """
     manifest = web.manifest()
     sites = {site["name"]: site for site in manifest["sites"]}
     wanted = []
@@ -110,27 +115,27 @@ def sample_web_documents(web, attachments: bool = False) -> list[Document]:
             continue
         site = sites[doc["site"]]
         hints = {"agency": site["agency"], "region_code": site["region_code"]} if site["in_scope"] else {}
-        truth = {k: doc[k] for k in KEYS}
+        keys = {k: doc[k] for k in KEYS}
         if not site["in_scope"]:
-            truth.pop("region_code")  # a mirror off the registry: its region is not on the page
-        entry = web.web.entry(doc["key"])
+            keys.pop("region_code")  # a mirror off the registry: its region is not on the page
+        page = {**keys, "defaced": doc["defaced"], "year_conflict": doc["year_conflict"]}
+        body_text = None
         if doc["format"] == "html":
-            wanted.append((doc, doc["url"], hints, truth, gold_body(entry.report)))
+            body_text = gold_body(web.web.entry(doc["key"]).report)
         else:
-            truth.pop("template")  # the page only points to its attachment
-            wanted.append((doc, doc["url"], hints, truth, None))
-            if attachments:
-                for attachment in doc["attachments"]:
-                    if not attachment["copy"]:
-                        wanted.append((doc, attachment["url"], {**hints, "list_title": doc["title"]},
-                                       {**truth, "template": doc["template"], "publish_date": None,
-                                        "needs_ocr": attachment["needs_ocr"]}, None))
+            page.pop("template")  # the page only points to its attachment
+        wanted.append((doc, doc["url"], hints, page, body_text))
+        for attachment in doc["attachments"] if attachments else ():
+            truth = {"stub": True} if attachment["stub"] else {
+                **{k: v for k, v in keys.items() if k != "publish_date"},
+                "needs_ocr": attachment["needs_ocr"], "stub": False}
+            wanted.append((doc, attachment["url"], {**hints, "list_title": doc["title"]}, truth, None))
     with ThreadPoolExecutor(8) as pool:
         fetched = list(pool.map(lambda w: _fetch(w[1]), wanted))
     docs = []
     for (doc, url, hints, truth, body_text), (headers, body) in zip(wanted, fetched):
         chrome = [p for p in CHROME_PROBES if body_text is not None and p not in body_text]
-        docs.append(Document(f"{doc['key']}@{url.rsplit('/', 1)[-1]}", body, url, headers, hints, truth,
+        docs.append(Document(f"{doc['key']} {url}", body, url, headers, hints, truth,
                              body_text, chrome, list(doc["spam"]) if url == doc["url"] else []))
     return docs
 
