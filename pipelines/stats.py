@@ -156,27 +156,52 @@ def _blocks(grid: Grid, inherited: _Block | None) -> list[_Block]:
     return blocks
 
 
-def _ids(block: _Block, table: str, mode: tuple[str, str]):
-    """Yield (row id, column id, column index, cells) for every cell the reading names."""
-    row_from, column_from = mode
-    for label, cells in block.rows:
-        for c in range(block.first_data, min(len(cells), len(block.columns))):
-            path = block.columns[c]
-            row_id = _lookup(table, 0, label if row_from == "row" else path)
-            if row_id is None:
-                continue
-            column_id = _lookup(table, 1, path if column_from == "col" else label)
-            if column_id is not None:
-                yield row_id, column_id, c, cells
+class _Reading:
+    """A block read as one table: the ids each row label and each column path names."""
+
+    def __init__(self, block: _Block, table: str):
+        self.block, self.table = block, table
+        labels = [label for label, _ in block.rows]
+        paths = block.columns[block.first_data:]
+        self.by_label = {"row": [_lookup(table, 0, x) for x in labels], "col": [_lookup(table, 1, x) for x in labels]}
+        self.by_path = {"row": [_lookup(table, 0, x) for x in paths], "col": [_lookup(table, 1, x) for x in paths]}
+
+    def _axes(self, mode: tuple[str, str]) -> tuple[list, list]:
+        """Per row and per data column, the (row id, column id) parts each contributes."""
+        row_from, column_from = mode
+        n_rows, n_cols = len(self.block.rows), len(self.by_path["row"])
+        per_row = [((self.by_label["row"][i] if row_from == "row" else None),
+                    (self.by_label["col"][i] if column_from == "row" else None)) for i in range(n_rows)]
+        per_col = [((self.by_path["row"][j] if row_from == "col" else None),
+                    (self.by_path["col"][j] if column_from == "col" else None)) for j in range(n_cols)]
+        return per_row, per_col
+
+    def count(self, mode: tuple[str, str]) -> int:
+        per_row, per_col = self._axes(mode)
+        rows = sum(1 for r in per_row if (r[0] or mode[0] == "col") and (r[1] or mode[1] == "col"))
+        cols = sum(1 for c in per_col if (c[0] or mode[0] == "row") and (c[1] or mode[1] == "row"))
+        return rows * cols
+
+    def cells(self, mode: tuple[str, str]):
+        """(row id, column id, raw) of every cell the mode names, in reading order."""
+        per_row, per_col = self._axes(mode)
+        first = self.block.first_data
+        for (_, cells), (row_of_row, column_of_row) in zip(self.block.rows, per_row):
+            for j, (row_of_col, column_of_col) in enumerate(per_col):
+                row_id, column_id = row_of_row or row_of_col, column_of_row or column_of_col
+                if row_id and column_id and first + j < len(cells):
+                    yield row_id, column_id, cells[first + j]
 
 
-def _best_reading(block: _Block) -> tuple[str, tuple[str, str]] | None:
+def _best_reading(block: _Block) -> tuple[_Reading, tuple[str, str]] | None:
+    """The table and mode naming the most cells (ties: ``TABLE_PRIORITY``, then ``MODES``)."""
     best, best_count = None, 0
     for table in TABLE_PRIORITY:
+        reading = _Reading(block, table)
         for mode in MODES:
-            count = sum(1 for _ in _ids(block, table, mode))
+            count = reading.count(mode)
             if count > best_count:
-                best, best_count = (table, mode), count
+                best, best_count = (reading, mode), count
     return best
 
 
@@ -190,12 +215,12 @@ def _table_cells(grids: list[Grid], flags: set[str]) -> list[dict]:
         blocks = _blocks(grid, _continuation(previous, grid))
         previous = blocks[-1] if blocks else None
         for block in blocks:
-            reading = _best_reading(block)
-            if reading is None:
+            best = _best_reading(block)
+            if best is None:
                 continue
-            table, mode = reading
-            for row_id, column_id, c, cells in _ids(block, table, mode):
-                raw = cells[c]
+            reading, mode = best
+            table = reading.table
+            for row_id, column_id, raw in reading.cells(mode):
                 value, ok = parse_value(raw)
                 if not ok:
                     flags.add("unparsed_values")
