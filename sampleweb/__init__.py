@@ -42,7 +42,7 @@ attachment (``pdf``, ``docx``, ``xls``, ``xlsx``, ``image`` = a 图片版 PDF wi
 layer). Attachments with ``copy`` duplicate an HTML report (TRS 全真版 原件, downloads).
 ``status`` is ``live``, ``deleted`` (404; ``listed`` stays true while the column still links
 it) or ``refresh`` (a meta refresh to the column). ``etag`` is the page's ETag that night
-(None when gone). Fault lists are URLs, except ``redirect_chain``: lists of URLs from the
+(None when gone; a gzip-encoded answer carries its weak form ``W/"…"``). Fault lists are URLs, except ``redirect_chain``: lists of URLs from the
 linked address to the final page. ``gzip`` URLs are compressed only for clients sending
 ``Accept-Encoding: gzip``; the ``flaky_500`` URL fails the first request of each night
 (per server instance); ``cloaked`` pages serve spam to a Baidu Referer or Baiduspider.

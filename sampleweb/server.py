@@ -130,7 +130,9 @@ class SampleWeb:
         if response.cacheable and response.status == 200:
             etag = entity_tag(response.body)
             modified = self.last_modified(night, site, request.target, response)
-            response = response.with_header("ETag", etag).with_header("Last-Modified", http_date(modified))
+            # Like nginx, a compressed representation carries the weak form of the tag.
+            sent = f"W/{etag}" if response.gzip else etag
+            response = response.with_header("ETag", sent).with_header("Last-Modified", http_date(modified))
             if not_modified(request, etag, modified):
                 response = replace(response, status=304, body=b"", gzip=False, chunked=False)
         return response

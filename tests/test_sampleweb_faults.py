@@ -49,7 +49,8 @@ def test_gzip_only_for_clients_that_accept_it(manifest):
     assert header(plain[1], "Content-Encoding") is None
     assert header(packed[1], "Content-Encoding") == "gzip" and header(packed[1], "Vary") == "Accept-Encoding"
     assert gzip.decompress(packed[2]) == plain[2]
-    assert header(packed[1], "ETag") == header(plain[1], "ETag")
+    assert header(packed[1], "ETag") == "W/" + header(plain[1], "ETag")
+    assert fetch(url, headers={"Accept-Encoding": "gzip", "If-None-Match": header(packed[1], "ETag")})[0] == 304
 
 
 def test_chunked_is_framed_by_hand(manifest):
