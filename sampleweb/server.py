@@ -173,8 +173,8 @@ class _Handler(BaseHTTPRequestHandler):
     server: _SiteServer
 
     def do_GET(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length > 0 else b""
+        length = self.headers.get("Content-Length", "0").strip()
+        body = self.rfile.read(int(length)) if length.isdigit() and int(length) > 0 else b""
         headers = {name.lower(): value for name, value in self.headers.items()}
         request = Request(self.command, self.path, headers, body)
         sample = self.server.sample
