@@ -45,6 +45,8 @@ VALUE, BLANK, TEXT = "value", "blank", "text"
 # the header), transposed, and a header-less list (both from the row's labels).
 MODES = (("row", "col"), ("col", "col"), ("col", "row"), ("row", "row"))
 TABLE_PRIORITY = ("applications", "review_litigation", "active", "legacy")
+MAX_HEADER_ROWS = 6  # a header is a few rows; a long run of text rows keeps only its last ones
+MAX_GRID_ROWS, MAX_GRID_COLUMNS = 400, 60  # the report tables are ≤ 30 rows and ≤ 15 columns
 
 
 @dataclass
@@ -137,7 +139,7 @@ def _blocks(grid: Grid, inherited: _Block | None) -> list[_Block]:
         if not has_value and (current is None or text_in_data):
             if after_data:
                 header, after_data = [], False
-            header.append(row)
+            header = [*header[1 - MAX_HEADER_ROWS:], row]
             paths = [_path([h[c] for h in header]) for c in range(width)]
             first = next((c for c, p in enumerate(paths) if _names_label(p)), None)
             if first is not None:
@@ -212,6 +214,11 @@ def _table_cells(grids: list[Grid], flags: set[str]) -> list[dict]:
     for grid in grids:
         if not grid:
             continue
+        width = max(len(row) for row in grid)
+        if len(grid) > MAX_GRID_ROWS or width > MAX_GRID_COLUMNS:
+            flags.add("oversized_table")  # no report table is this big: a data dump or a hostile page
+            continue
+        grid = [list(row) + [""] * (width - len(row)) for row in grid]  # ragged input, made rectangular
         blocks = _blocks(grid, _continuation(previous, grid))
         previous = blocks[-1] if blocks else None
         for block in blocks:

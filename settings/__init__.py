@@ -40,14 +40,16 @@ NIANBAO_WARC_QUEUE_SIZE = 64
 # Longest pause a Retry-After header can impose on a host, in seconds.
 NIANBAO_RETRY_AFTER_MAX = 300
 
-EXTENSIONS = {"crawler.capture.WarcCapture": 100}
+EXTENSIONS = {
+    "crawler.capture.WarcCapture": 100,
+    # Pauses a host on 429/503 with Retry-After (a response_downloaded listener, like AutoThrottle).
+    "crawler.middlewares.retryafter.RetryAfter": 200,
+}
 # Above RetryMiddleware (550): failures must be seen before a retry consumes them.
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.failures.FailureSignalMiddleware": 950,
     # Before RobotsTxtMiddleware (100): an off-scope URL never costs a robots.txt fetch.
     "crawler.middlewares.scope.ScopeMiddleware": 50,
-    # Above RetryMiddleware (550): the 429/503 is seen before it becomes a retry.
-    "crawler.middlewares.retryafter.RetryAfterMiddleware": 555,
 }
 
 # Extraction is pure and runs first; the catalog writer is last.

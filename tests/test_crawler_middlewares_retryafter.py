@@ -1,4 +1,4 @@
-"""RetryAfterMiddleware: a 429 with Retry-After pauses the whole host, then the crawl resumes."""
+"""RetryAfter: a 429 with Retry-After pauses the whole host, then the crawl resumes."""
 
 from __future__ import annotations
 
@@ -22,13 +22,14 @@ DETAIL = '<html><head><meta charset="utf-8"><title>报告</title></head><body><p
 
 
 class PausingServer(ThreadingHTTPServer):
-    """Serves a root, a 年报 list of four reports, and a 429 (Retry-After: 1) on the first
-    request for the first report; logs (arrival time, path) of every request."""
+    """Serves a root and a 年报 list of four reports, answering the first request whose path
+    starts with ``refuse`` with 429 (Retry-After: 1); logs (arrival time, path) of every request."""
 
     daemon_threads = True
 
-    def __init__(self) -> None:
+    def __init__(self, refuse: str) -> None:
         super().__init__(("127.0.0.1", 0), Handler)
+        self.refuse = refuse
         self.log: list[tuple[float, str]] = []
         self.refused_at: float | None = None
         self.lock = threading.Lock()
@@ -41,7 +42,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         with self.server.lock:
             self.server.log.append((time.monotonic(), self.path))
-            refuse = self.path == "/nb/d1.html" and self.server.refused_at is None
+            refuse = self.path.startswith(self.server.refuse) and self.server.refused_at is None
             if refuse:
                 self.server.refused_at = time.monotonic()
         if refuse:
@@ -64,17 +65,29 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def server():
-    server = PausingServer()
+# The list page (nothing else pending), or the first report while the other three wait in the
+# host's queue. The second needs a downloader that keeps to CONCURRENT_REQUESTS_PER_DOMAIN:
+# under Scrapy 2.19's asyncio reactor a slot sends everything queued at once, so the other
+# reports are already on the wire when the 429 comes back.
+CASES = {
+    "list": ("/nb/", {}),
+    "queued-reports": ("/nb/d", {"TWISTED_REACTOR": "twisted.internet.epollreactor.EPollReactor"}),
+}
+
+
+@pytest.fixture(params=sorted(CASES))
+def case(request):
+    refuse, settings = CASES[request.param]
+    server = PausingServer(refuse)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
-    yield server
+    yield server, settings
     server.shutdown()
     server.server_close()
 
 
-def test_retry_after_holds_the_host_then_resumes(server, tmp_path):
+def test_retry_after_holds_the_host_then_resumes(case, tmp_path):
+    server, settings = case
     port = server.server_address[1]
     registry = tmp_path / "registry.yaml"
     entry = {"name": "pause", "agency": "测试县人民政府", "region_code": "620602",
@@ -82,7 +95,7 @@ def test_retry_after_holds_the_host_then_resumes(server, tmp_path):
     registry.write_text(yaml.safe_dump({"sources": [entry]}, allow_unicode=True), encoding="utf-8")
     result = run_spider(registry, tmp_path, {
         "NIANBAO_CAPTURE_ENABLED": False, "ITEM_PIPELINES": {}, "AUTOTHROTTLE_ENABLED": False,
-        "CONCURRENT_REQUESTS_PER_DOMAIN": 1, "DOWNLOAD_DELAY": 0,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 1, "DOWNLOAD_DELAY": 0, **settings,
     })
 
     assert server.refused_at is not None

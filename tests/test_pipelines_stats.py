@@ -156,6 +156,13 @@ def test_stray_columns_and_unknown_cells_keep_raw_and_give_no_number():
     assert "unparsed_values" in result.flags
 
 
+@pytest.mark.parametrize("grids", [[[]], [[[]]], [[["行政复议"], ["0", "1", "2"]]], [[["", ""], [""]]],
+                                   [[["x"] * 300] * 300]])
+def test_odd_grids_give_no_error(grids):
+    result = parse_stats(grids)
+    assert result.stats == [] and set(result.flags) <= {"oversized_table"}
+
+
 def test_flattened_tables_are_never_read_from_text(seeds_dir):
     for name in ("002_22aab187490cdc1c.txt", "004_81c06934ecf83b01.txt"):
         result = parse_stats([], (seeds_dir / name).read_text("utf-8"))

@@ -2,10 +2,13 @@
 
 Scrapy 2.19's ``RetryMiddleware`` retries 429/503 but ignores ``Retry-After``, and its delays
 are per request. A server that says "come back in 60 s" means every request to it, so this
-middleware holds the host's download slot: nothing more is sent to that host until the time
-the server named (capped by ``NIANBAO_RETRY_AFTER_MAX`` seconds), then the slot's queue,
-including the retry ``RetryMiddleware`` schedules, resumes. It must see the response before
-``RetryMiddleware`` (550) turns it into a retry, hence a higher priority.
+extension holds the host's download slot: nothing more is sent to that host until the time
+the server named (capped by ``NIANBAO_RETRY_AFTER_MAX`` seconds); then the slot's queue,
+including the retry that ``RetryMiddleware`` schedules, resumes.
+
+It listens to ``response_downloaded`` like ``AutoThrottle`` does, not to a middleware hook:
+the downloader sends the slot's next request as soon as a response is in, before any
+downloader middleware sees it, and that signal is the one moment in between.
 
 Stats: ``retry_after/held`` (times a host was paused) and ``retry_after/max_seconds``.
 """
@@ -17,7 +20,7 @@ from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.utils.asyncio import call_later
@@ -47,28 +50,30 @@ def retry_after_seconds(value: bytes | None, now: datetime | None = None) -> flo
     return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
 
 
-class RetryAfterMiddleware:
+class RetryAfter:
     def __init__(self, crawler: Crawler, max_wait: float) -> None:
         self.crawler = crawler
         self.max_wait = max_wait
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
+    def from_crawler(cls, crawler: Crawler) -> RetryAfter:
         if not crawler.settings.getbool("RETRY_ENABLED"):
             raise NotConfigured("RETRY_ENABLED is off: nothing is retried, so nothing waits")
-        return cls(crawler, crawler.settings.getfloat("NIANBAO_RETRY_AFTER_MAX", 300.0))
+        extension = cls(crawler, crawler.settings.getfloat("NIANBAO_RETRY_AFTER_MAX", 300.0))
+        crawler.signals.connect(extension.response_downloaded, signal=signals.response_downloaded)
+        return extension
 
-    def process_response(self, request: Request, response: Response) -> Response:
+    def response_downloaded(self, response: Response, request: Request, spider: object = None) -> None:
         if response.status in RETRY_AFTER_STATUSES:
             seconds = retry_after_seconds(response.headers.get(b"Retry-After"))
             if seconds:
                 self.hold(request, min(seconds, self.max_wait))
-        return response
 
     def hold(self, request: Request, seconds: float) -> None:
         """Send nothing more to ``request``'s download slot for ``seconds``."""
         downloader: Downloader = self.crawler.engine.downloader
-        slot = downloader.slots.get(request.meta.get(downloader.DOWNLOAD_SLOT) or downloader.get_slot_key(request))
+        key = request.meta.get(downloader.DOWNLOAD_SLOT) or downloader.get_slot_key(request)
+        slot = downloader.slots.get(key)
         if slot is None:
             return
         if slot.latercall is not None:
@@ -77,8 +82,7 @@ class RetryAfterMiddleware:
         stats = self.crawler.stats
         stats.inc_value("retry_after/held")
         stats.max_value("retry_after/max_seconds", seconds)
-        logger.info("Holding %s for %.1f s (Retry-After on %s %s)", request.meta.get("download_slot"), seconds,
-                    request.method, request.url)
+        logger.info("Holding %s for %.1f s (Retry-After on %s %s)", key, seconds, request.method, request.url)
 
     @staticmethod
     def _release(downloader: Downloader, slot: Slot) -> None:
