@@ -42,11 +42,11 @@ def from_baidu(user_agent: str, referer: str) -> bool:
     return any(marker in seen for marker in BAIDU_MARKERS)
 
 
-def cloaked_page(title: str, charset: str = "utf-8") -> str:
+def cloaked_page(title: str) -> str:
     """What a cloaked page shows Baidu: stuffed title and keywords, and a script redirect."""
     words = "、".join(FARM_WORDS[:6])
     target = f"http://{FARM_HOSTS[0]}/"
-    return (f'<!DOCTYPE html><html><head><meta charset="{charset}">'
+    return (f'<!DOCTYPE html><html><head><meta charset="utf-8">'
             f"<title>{escape(words)}_{escape(title)}</title>"
             f'<meta name="keywords" content="{escape(words)}">'
             f'<meta name="description" content="{escape(words)}，{escape(title)}">'

@@ -73,11 +73,6 @@ class Response:
         raw = value if isinstance(value, bytes) else value.encode("latin-1")
         return replace(self, headers=self.headers + ((name, raw),))
 
-    def header(self, name: str) -> bytes | None:
-        """The last value of a header, or None."""
-        values = [v for n, v in self.headers if n.lower() == name.lower()]
-        return values[-1] if values else None
-
     def encode(self, *, head: bool = False) -> list[bytes]:
         """The bytes on the wire as a list of writes: head first, then body chunks."""
         body = gzip.compress(self.body, mtime=0) if self.gzip else self.body
