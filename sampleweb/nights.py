@@ -59,7 +59,7 @@ def night_date(night: int) -> dt.date:
 
 
 def night_time(night: int) -> dt.datetime:
-    """When the night's crawl starts; the moment pages changed that night are stamped with."""
+    """When the night's crawl starts."""
     return dt.datetime.combine(night_date(night), dt.time(2, 0), CHINA)
 
 
@@ -100,7 +100,9 @@ def revise(report: Report, key: str, night: int) -> Report:
         report = replace(report, blocks=report.blocks + notes)
     if defaced(key, night):
         text = report.text()
-        target = next(word for word in DEFACEMENT_TARGETS if word in text)
+        target = next((word for word in DEFACEMENT_TARGETS if word in text), None)
+        if target is None:
+            raise ValueError(f"{key}: none of {DEFACEMENT_TARGETS} in the text to deface")
         report = replace(report, injections=report.injections + ((target, DEFACEMENT_KEYWORDS),),
                          spam=report.spam + (DEFACEMENT_KEYWORDS,))
     return report
