@@ -16,6 +16,7 @@ pass, the cells involved.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from . import statlabels as L
@@ -121,19 +122,30 @@ def _quoted(text: str, template: str, stats: list[dict]) -> list[Equation]:
         sentences_read = {cell["raw"] for cell in quoted}
         # cells read from the narrative itself are no evidence for it
         table_keys = {(s["table"], s["row"], s["column"]) for s in stats if s["raw"] not in sentences_read}
-        return [(f"{cell['row']}: {cell['raw']}", cell["value"], [("legacy", cell["row"], "year")])
-                for cell in quoted if ("legacy", cell["row"], "year") in table_keys]
+        keys = [("legacy", cell["row"], cell["column"]) for cell in quoted]
+        return [(f"{cell['row']}: {cell['raw']}", cell["value"], [key])
+                for cell, key in zip(quoted, keys) if key in table_keys]
     printed = set(L.APPLICATION_ROW_ORDER[template]) | set(L.REVIEW_ROW_ORDER)
     equations: list[Equation] = []
     for sentence in sentences(L.simplified(text)):
         for pattern, table, rows, column in L.NARRATIVE_CLAIMS:
             for hit in pattern.finditer(sentence):
-                quoted_value = parse_value(hit.group(1))[0]
-                equations.append((hit.group(0), quoted_value, [(table, r, column) for r in rows if r in printed]))
+                if _comparable(sentence, hit):
+                    quoted_value = parse_value(hit.group(1))[0]
+                    equations.append((hit.group(0), quoted_value,
+                                      [(table, r, column) for r in rows if r in printed]))
         for pattern, table, rows, column in L.NARRATIVE_ZERO_CLAIMS:
             for hit in pattern.finditer(sentence):
-                equations.append((hit.group(0), 0, [(table, r, column) for r in rows]))
+                if _comparable(sentence, hit):
+                    equations.append((hit.group(0), 0, [(table, r, column) for r in rows]))
     return equations
+
+
+def _comparable(sentence: str, hit: re.Match) -> bool:
+    """A quoted number speaks of this report's table: not of another period, not "(含…)"."""
+    clause_start = max((m.end() for m in L.CLAUSE_START.finditer(sentence, 0, hit.start())), default=0)
+    return not (L.CLAIM_OTHER_PERIOD.search(sentence, clause_start, hit.start())
+                or L.CLAIM_QUALIFIED.match(sentence, hit.end()))
 
 
 def _narrative_rule(stats: list[dict], cells: _Cells, text: str, template: str) -> dict:

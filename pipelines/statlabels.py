@@ -274,4 +274,8 @@ NARRATIVE_ZERO_CLAIMS = (
     (re.compile(_NONE + r"[^。；;，,]{0,24}?行政诉讼"), "review_litigation",
      ("litigation_direct", "litigation_after_review"), "total"),
 )
+# A quoted number is not compared when its clause speaks of another period (去年, 同比,
+# 2008年以来) or it says right after that it includes something else (81件（含上年结转2件）).
+CLAIM_OTHER_PERIOD = re.compile(r"去年|上一?年度|同比|较上年|比上年|\d{4}年以来|历年")
+CLAIM_QUALIFIED = re.compile(r"\s*[(（](?:含|包括|其中)")
 SENTENCE_END = re.compile(r"(?<=[。！？!?；;])|\n")

@@ -56,6 +56,19 @@ def test_a_free_form_report_without_a_table_cannot_check_its_narrative():
         {"rule": 6, "status": "uncertain", "detail": "no numbers quoted in the text", "numbers": {}}]
 
 
+def test_numbers_of_another_period_or_with_inclusions_are_not_compared():
+    stats = _applications(new_received__natural_person=79, new_received__total=79,
+                          total_processed__natural_person=79, total_processed__total=79,
+                          granted__natural_person=79, granted__total=79, carried_over__total=2)
+    text = ("2023年，共收到政府信息公开申请81件（含上年结转2件），去年收到申请60件。"
+            "同比增长，办结79件，其中予以公开79件。")
+    (check,) = [c for c in run_checks(stats, text, "2019") if c["rule"] == 6]
+    assert check["status"] == "pass" and set(check["numbers"]) == {"上年结转2件", "办结79件", "予以公开79件"}
+    (check,) = [c for c in run_checks(stats, "共收到政府信息公开申请81件。", "2019") if c["rule"] == 6]
+    assert check["status"] == "fail" and check["numbers"]["收到政府信息公开申请81件"] == {
+        "left": 81, "right": 79, "cells": {"new_received.total": 79}}
+
+
 def test_a_failure_names_its_numbers():
     report = generate_report("某某县人民政府", "350128", 2022, seed=2, violate=4)
     result, text = parsed(report)
