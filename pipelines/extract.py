@@ -51,6 +51,7 @@ TITLE_JUNK = " _-|｜,，、:：;；"
 SIGNATURE_DATE_RE = re.compile(r"^(?:[\u4e00-\u9fff()]{2,30}\s*)?([0-9〇○零一二三四五六七八九十]{4}\s*年[^。，,]{2,8}日)$")
 ATTACHMENT_LINK_RE = re.compile(r"\.(pdf|docx?|xlsx?|wps|et|zip|rar)(?:$|[?#])|downfile|download", re.I)
 FILENAME_RE = re.compile(rb"filename\*?\s*=\s*(?:utf-8'[^']*')?([^;]+)", re.I)
+TRAILING_EMPTY_CELLS_RE = re.compile(r"(?: \|\s*)+$")
 XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # gkmlpt DETAIL keys and the labelled field each one fills.
@@ -138,12 +139,17 @@ def _parse(text: str) -> html.HtmlElement:
         return html.document_fromstring("<html><body></body></html>")
 
 
+def _grid_lines(grid: list) -> list[str]:
+    """A grid's rows as text lines, without the empty cells that pad a row to the grid's width."""
+    return [TRAILING_EMPTY_CELLS_RE.sub("", line) for line in tables.grid_text(grid).splitlines()]
+
+
 def _table_renderer(grids: list):
     def render(table: html.HtmlElement) -> list[str]:
         grid = tables.html_table_grid(table)
         if grid:
             grids.append(grid)
-        return tables.grid_text(grid).splitlines()
+        return _grid_lines(grid)
     return render
 
 
@@ -263,7 +269,7 @@ def _read_attachment(body: bytes, kind: str, headers: Mapping) -> _Page:
             attachment.flags.append("unreadable")
     lines = attachment.lines
     if kind in ("xlsx", "xls"):
-        lines = [line for grid in grids for line in tables.grid_text(grid).splitlines()]
+        lines = [line for grid in grids for line in _grid_lines(grid)]
         if not lines and "unreadable" not in attachment.flags:
             attachment.flags.append("empty")
     named = _filename_title(headers)

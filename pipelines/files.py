@@ -18,6 +18,10 @@ from warcio.exceptions import ArchiveLoadFailed
 from .extract import HINT_KEYS, extract
 
 
+# Bytes allowed between the last record and the end of the file (WARC's closing CRLF CRLF).
+RECORD_GAP = 4
+
+
 class UnreadableFile(Exception):
     """Raised by ``extract_file`` for a file that cannot be read at all (the message says why)."""
 
@@ -52,12 +56,19 @@ def extract_file(path: str | Path, url: str | None = None) -> Iterator[dict]:
 
 def _warc_records(path: Path) -> Iterator[dict]:
     pending: tuple | None = None  # (record id, url, status, headers, body) awaiting its metadata
+    end = 0
+    error: UnreadableFile | None = None
     try:
         with path.open("rb") as handle:
-            for record in ArchiveIterator(handle):
+            records = ArchiveIterator(handle)
+            for record in records:
+                content = record.content_stream().read()
+                if getattr(record.raw_stream, "limit", 0):
+                    break  # the file ends inside this record
+                end = records.get_record_offset() + records.get_record_length()
                 if record.rec_type == "metadata" and pending is not None:
                     if record.rec_headers.get_header("WARC-Concurrent-To") == pending[0]:
-                        yield _warc_record(pending, _warc_fields(record.content_stream().read()))
+                        yield _warc_record(pending, _warc_fields(content))
                         pending = None
                         continue
                 if pending is not None:
@@ -68,18 +79,17 @@ def _warc_records(path: Path) -> Iterator[dict]:
                                for name, value in record.http_headers.headers}
                     pending = (record.rec_headers.get_header("WARC-Record-ID"),
                                record.rec_headers.get_header("WARC-Target-URI") or "",
-                               int(record.http_headers.get_statuscode() or 0), headers,
-                               record.content_stream().read())
+                               int(record.http_headers.get_statuscode() or 0), headers, content)
     except ArchiveLoadFailed as exc:
-        if pending is not None:
-            yield _warc_record(pending, {})
-        raise UnreadableFile(f"{path}: not a readable WARC file: {' '.join(str(exc).split())}") from exc
+        error = UnreadableFile(f"{path}: not a readable WARC file: {' '.join(str(exc).split())}")
     except (OSError, EOFError, ValueError) as exc:
-        if pending is not None:
-            yield _warc_record(pending, {})
-        raise UnreadableFile(f"{path}: WARC file ends in a broken record: {exc}") from exc
+        error = UnreadableFile(f"{path}: WARC file ends in a broken record: {exc}")
     if pending is not None:
         yield _warc_record(pending, {})
+    if error is None and path.stat().st_size - end > RECORD_GAP:
+        error = UnreadableFile(f"{path}: truncated: the WARC file ends inside a record after byte {end}")
+    if error is not None:
+        raise error
 
 
 def _warc_fields(block: bytes) -> dict[str, str]:

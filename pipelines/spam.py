@@ -66,7 +66,7 @@ def spam_spans(norm: str) -> list[tuple[int, int]]:
         start, end = match.span()
         if any(start < e and s < end for s, e in spans):
             continue
-        if not any(_injected(norm, start + m.start(), start + m.end())
+        if not any(_injected(norm, m.start(), m.end())
                    for m in STRONG_RE.finditer(norm, start, end)):
             continue
         domain = DOMAIN_RE.match(norm, end)
