@@ -7,6 +7,7 @@ Public API:
     parse_value(raw: str) -> (value, ok)    one cell: int/float, or None for "/", blank, 无
     detect_template(stats, text="") -> str | None
     narrative_counts(text) -> list[dict]    free-form era counts quoted in sentences
+    sentences(text) -> list[str]            the text cut after 。！？； and at line ends
 
 How a grid is read: rows without numbers are header rows; consecutive header rows form a
 block whose columns get a *path* (their distinct header cells joined). The first column
@@ -51,6 +52,8 @@ MAX_GRID_ROWS, MAX_GRID_COLUMNS = 400, 60  # the report tables are ≤ 30 rows a
 
 @dataclass
 class StatsResult:
+    """What ``parse_stats`` read: the template, long-format cells and flags (sorted)."""
+
     template: str | None
     stats: list[dict] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
@@ -320,8 +323,9 @@ def detect_template(stats: list[dict], text: str = "") -> str | None:
 
 
 def _text_template(text: str) -> str | None:
+    compact = "".join(text.split())  # labels broken over lines: 本年新\n制作数量
     for template, pattern in L.TEMPLATE_TEXT_MARKERS:
-        if pattern.search(text):
+        if pattern.search(compact):
             return template
     return None
 

@@ -13,7 +13,11 @@ Public API:
     xls_grids(data: bytes) -> list[Grid]      same, legacy Excel
     pdf_grids(data: bytes) -> list[Grid]      ruled tables of the text layer (none for scans)
     grid_text(grid) -> str                    rows of " | "-separated cells, for clean text
+    html_table_grid(table) -> Grid            one ``<table>`` element
+    tidy(rows) -> Grid                        rectangular, empty rows and columns dropped
+    decode_html(data: bytes) -> str           declared charset, else UTF-8, else GB18030
     TableReadError                            raised for unreadable DOCX/XLS/XLSX/PDF bytes
+    SpanCopy                                  str of a merged cell repeated to the right
 """
 
 from __future__ import annotations
@@ -222,13 +226,10 @@ def _docx_tables(tables) -> Iterator:
 def docx_grids(data: bytes) -> list[Grid]:
     """Grids of a Word document's tables; merged cells repeat (python-docx resolves vMerge)."""
     import docx
-    from docx.opc.exceptions import PackageNotFoundError
 
     try:
         document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, KeyError, ValueError, lxml.etree.XMLSyntaxError, OSError) as exc:
-        raise TableReadError(f"not a readable DOCX file: {exc}") from exc
-    except Exception as exc:  # zipfile.BadZipFile and friends
+    except Exception as exc:  # python-docx lets zip, XML and package errors through as they are
         raise TableReadError(f"not a readable DOCX file: {exc}") from exc
     grids = []
     for table in _docx_tables(document.tables):
@@ -367,13 +368,10 @@ def _pdf_table_grid(table) -> Grid:
 def pdf_grids(data: bytes) -> list[Grid]:
     """Grids of the ruled tables in a PDF's text layer; a scanned (image-only) PDF gives []."""
     import pdfplumber
-    from pdfminer.pdfparser import PDFSyntaxError
 
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
-    except (PDFSyntaxError, ValueError, TypeError, KeyError) as exc:
-        raise TableReadError(f"not a readable PDF file: {exc}") from exc
-    except Exception as exc:  # encrypted files, broken xref tables …
+    except Exception as exc:  # syntax errors, encrypted files, broken xref tables …
         raise TableReadError(f"not a readable PDF file: {exc}") from exc
     grids = []
     with pdf:
