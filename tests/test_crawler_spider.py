@@ -24,6 +24,16 @@ def write_registry(path, entries) -> str:
 
 
 @pytest.fixture(scope="module")
+def sample_web():
+    """A sample web of this module's own: crawling it uses up one-shot faults (the 500 that
+    succeeds on retry), which other modules' crawls of the shared session web must still see."""
+    from sampleweb.server import SampleWeb
+
+    with SampleWeb(night=0, port=0) as web:
+        yield web
+
+
+@pytest.fixture(scope="module")
 def manifest(sample_web) -> dict:
     return sample_web.manifest()
 
