@@ -29,7 +29,7 @@ from .attachments import read_attachment, sniff
 from .chrome import is_chrome, strip_chrome
 from .dates import parse_date
 from .decode import decode_body
-from .hidden import remove_injections
+from .hidden import cloaking_targets, remove_injections, site_key
 from .keys import body_year, doc_type, title_year
 from .metadata import (SOURCE_LABELS, labelled_fields, meta_tags, publish_date, region_code,
                        title_candidates)
@@ -52,6 +52,10 @@ SIGNATURE_DATE_RE = re.compile(r"^(?:[\u4e00-\u9fff()]{2,30}\s*)?([0-9〇○零�
 ATTACHMENT_LINK_RE = re.compile(r"\.(pdf|docx?|xlsx?|wps|et|zip|rar)(?:$|[?#])|downfile|download", re.I)
 FILENAME_RE = re.compile(rb"filename\*?\s*=\s*(?:utf-8'[^']*')?([^;]+)", re.I)
 TRAILING_EMPTY_CELLS_RE = re.compile(r"(?: \|\s*)+$")
+# Statistics flags about scans: for pages, a 图片版 body is told by its pictures instead
+# (an empty page is not a scan).
+SCAN_FLAGS = frozenset({"needs_ocr"})
+IP_RE = re.compile(r"^[\d.]+$|^\[?[0-9a-f:]+\]?$")
 XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # gkmlpt DETAIL keys and the labelled field each one fills.
@@ -83,8 +87,8 @@ def extract(body: bytes, url: str, headers: Mapping[str, bytes | str] | None = N
     hints = {k: hints[k] for k in HINT_KEYS if hints and hints.get(k)}
     try:
         return _extract(body or b"", url, headers or {}, hints)
-    except (ValueError, TypeError, LookupError, etree.LxmlError, RecursionError) as exc:
-        logger.warning("extraction failed for %s: %r", url, exc)
+    except Exception as exc:  # noqa: BLE001 — the boundary: a hostile document gives a flagged record
+        logger.warning("extraction failed for %s: %r", url, exc, exc_info=True)
         return _record(url, hints, _Page(kind="unknown", flags=[f"extract_error:{type(exc).__name__}"]))
 
 
@@ -167,7 +171,8 @@ def _read_html(body: bytes, url: str, headers: Mapping) -> _Page:
         region = densest_block(tree)
         layout = "dense" if region is not None else "fallback"
     own_hosts = (urlsplit(url).netloc, meta.get("sitedomain", ""))
-    removed = remove_injections(tree, region, url, own_hosts)
+    cloaking = cloaking_targets(tree)
+    removed = cloaking + remove_injections(tree, region, url, own_hosts, cloaking)
     grids: list = []
     render = _table_renderer(grids)
     outside = region_lines(tree, _row_texts, skip=region)  # bylines, metadata tables
@@ -186,9 +191,24 @@ def _read_html(body: bytes, url: str, headers: Mapping) -> _Page:
     flags = [] if clean else ["charset_replaced"]
     if "refresh" in meta:
         flags.append("meta_refresh")
+    if cloaking:
+        flags.append("cloaked")
+    if _foreign_copy(url, meta.get("sitedomain", "")):
+        flags.append("mirror")
     links = _attachment_links(region if region is not None else tree, url)
+    if region is not None and region.find(".//img") is not None and len("".join("".join(lines).split())) < MIN_FREE_TEXT:
+        flags.append("needs_ocr")  # a 图片版 report: the body is pictures of its pages
     return _Page("html", lines, layout=layout, meta=meta, fields=fields, titles=titles, removed=removed,
                  flags=flags, grids=grids, links=links, charset=charset, title_spam=title_spam)
+
+
+def _foreign_copy(url: str, site_domain: str) -> bool:
+    """A government page served by a non-government host (a mirror copying it, meta and all)."""
+    host = (urlsplit(url).hostname or "").lower()
+    claimed = site_domain.lower().split(":")[0]
+    if not host or not claimed or IP_RE.match(host) or host == "localhost":
+        return False
+    return claimed.endswith(".gov.cn") and not host.endswith(".gov.cn") and site_key(host) != site_key(claimed)
 
 
 def _row_texts(table: html.HtmlElement) -> list[str]:
@@ -338,7 +358,7 @@ def _template(page: _Page, text: str) -> tuple[str | None, list[dict], list[str]
 
 def _record(url: str, hints: dict, page: _Page) -> dict:
     stripped = [strip_pinyin(line) for line in page.lines]
-    mirror = any(n for _, n in stripped)
+    mirror = any(n for _, n in stripped) or "mirror" in page.flags
     lines, cut_lines = clean_lines([line for line, _ in stripped])
     title = next((t for t in [*page.titles, hints.get("list_title", "")] if t), None)
     cut_title: list[str] = []
@@ -352,7 +372,7 @@ def _record(url: str, hints: dict, page: _Page) -> dict:
     # their copies, which are flagged as mirrors instead.
     if in_content or (in_title and not mirror):
         flags.append("defaced")
-    if mirror:
+    if mirror and "mirror" not in flags:
         flags.append("mirror")
     removed = in_title + in_content
     lines = strip_chrome(lines, title)
@@ -377,9 +397,10 @@ def _record(url: str, hints: dict, page: _Page) -> dict:
                             normalize(hints["agency"]) if hints.get("agency") else None, norm_lines)
     date = (publish_date(page.meta, page.fields) or parse_date(hints.get("list_date", ""))
             or _signature_date(lines))
-    template, stats, stat_flags = (None, [], [])
+    template, stats, stat_flags = (None, [], set())
     if kind == "annual_report":
-        template, stats, stat_flags = _template(page, text_simplified)
+        template, stats, found_flags = _template(page, text_simplified)
+        stat_flags = set(found_flags) - (SCAN_FLAGS if page.kind in ("html", "text") else set())
         if template is None and year and year < FIRST_TEMPLATE_YEAR:
             template = "free"  # no template existed yet: a report of these years is free-form
     record = {
@@ -396,13 +417,13 @@ def _record(url: str, hints: dict, page: _Page) -> dict:
         "text": text,
         "text_simplified": text_simplified,
         "removed": list(dict.fromkeys(clean_line(r) for r in removed if clean_line(r))),
-        "flags": sorted(set(flags) | set(stat_flags)),
+        "flags": sorted(set(flags) | stat_flags),
         "format": page.kind,
         "layout": page.layout,
         "charset": page.charset,
         "attachments": page.links,
         "stats": stats,
-        "checks": checks.run_checks(stats, text, template) if kind == "annual_report" else [],
+        "checks": checks.run_checks(stats, text_simplified, template) if kind == "annual_report" else [],
         "extractor_version": EXTRACTOR_VERSION,
     }
     return record

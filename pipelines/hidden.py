@@ -41,6 +41,12 @@ _STYLED = "@style[" + " or ".join(f"contains(., '{f}')" for f in _STYLE_FRAGMENT
 CANDIDATES_XPATH = etree.XPath(f"descendant-or-self::*[{_STYLED} or @hidden or self::marquee or self::iframe]")
 CSS_CANDIDATES_XPATH = etree.XPath(
     f"descendant-or-self::*[{_STYLED} or @hidden or @class or @id or self::marquee or self::iframe]")
+# A script that redirects only visitors from a search engine.
+CLOAK_CONDITION_RE = re.compile(r"(referrer|useragent|user-agent|navigator)[\s\S]{0,200}?"
+                                r"(baidu|spider|sogou|so\.com|sm\.cn|google|bing|360)", re.I)
+CLOAK_ACTION_RE = re.compile(r"location(\.href|\.replace)?\s*=|location\.replace\(|window\.open\(|document\.write",
+                             re.I)
+URL_RE = re.compile(r"https?://[^\s\"'<>;)]+")
 CSS_RULE_RE = re.compile(r"([^{}]+)\{([^{}]*)\}")
 CSS_SELECTOR_RE = re.compile(r"^\s*([.#])([\w-]+)\s*$")
 # Chrome that is hidden on purpose and is not an injection (the Hanweb credit link).
@@ -108,11 +114,12 @@ def is_foreign(href: str, base_url: str, own_hosts: tuple[str, ...]) -> bool:
 
 
 def remove_injections(tree: html.HtmlElement, body: html.HtmlElement | None, base_url: str,
-                      own_hosts: tuple[str, ...]) -> list[str]:
+                      own_hosts: tuple[str, ...], spam_urls: list[str] = ()) -> list[str]:
     """Remove hidden and link-farm markup from ``tree``; return the injected text removed.
 
     ``body`` is the report body (None when the layout is unknown: then every part of the
-    page is judged as outside the body, by its words).
+    page is judged as outside the body, by its words). Links to the hosts of ``spam_urls``
+    (where a cloaking script sends visitors) are spam wherever they are.
     """
     removed: list[str] = []
     hidden_css = css_hidden(tree)
@@ -134,8 +141,9 @@ def remove_injections(tree: html.HtmlElement, body: html.HtmlElement | None, bas
             elif text and has_spam_terms(text):
                 removed += _pieces(element)
             _drop(element)
+    spam_hosts = {_host(url, base_url) for url in spam_urls}
     for root in roots:
-        removed.extend(_remove_link_farms(root, body, base_url, own_hosts))
+        removed.extend(_remove_link_farms(root, body, base_url, own_hosts, spam_hosts))
     return removed
 
 
@@ -167,21 +175,40 @@ def _has_hidden_ancestor(element: html.HtmlElement, hidden_css) -> bool:
 
 
 def _remove_link_farms(root: html.HtmlElement, body: html.HtmlElement | None, base_url: str,
-                       own_hosts: tuple[str, ...]) -> list[str]:
+                       own_hosts: tuple[str, ...], spam_hosts: set[str]) -> list[str]:
+    """Foreign links that are spam: grouped in the body, carrying spam words, or pointing to
+    a host that other spam links point to."""
     groups: dict[html.HtmlElement, list[html.HtmlElement]] = {}
     for anchor in root.iter("a"):
         if is_foreign(anchor.get("href", ""), base_url, own_hosts):
             groups.setdefault(anchor.getparent(), []).append(anchor)
+    spam_hosts = spam_hosts | {_host(anchor.get("href", ""), base_url) for anchors in groups.values()
+                               for anchor in anchors if has_spam_terms(anchor.text_content())}
     removed = []
     for parent, anchors in groups.items():
         farm = len(anchors) >= LINK_FARM_SIZE and _inside(parent, body)
         for anchor in anchors:
             text = clean_line(anchor.text_content())
-            if farm or (text and has_spam_terms(text)):
+            if farm or _host(anchor.get("href", ""), base_url) in spam_hosts:
                 if text:
                     removed.append(text)
                 _drop(anchor)
     return removed
+
+
+def _host(href: str, base_url: str) -> str:
+    return (urlsplit(urljoin(base_url, href.strip())).hostname or "").lower()
+
+
+def cloaking_targets(tree: html.HtmlElement) -> list[str]:
+    """Where scripts send visitors who come from a search engine (cloaking): the URLs of
+    redirects that depend on the Referer or User-Agent."""
+    targets = []
+    for script in tree.iter("script"):
+        code = script.text or ""
+        if CLOAK_CONDITION_RE.search(code) and CLOAK_ACTION_RE.search(code):
+            targets += URL_RE.findall(code) or ["(script redirect)"]
+    return list(dict.fromkeys(targets))
 
 
 def _drop(element: html.HtmlElement) -> None:

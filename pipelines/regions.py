@@ -79,7 +79,7 @@ def find_body(tree: html.HtmlElement, source: str) -> tuple[str, html.HtmlElemen
         return "gkmlpt", _fragment(detail["content"])
     for name, xpath in BODY_XPATHS:
         for element in xpath(tree):
-            if _has_text(element):
+            if _has_content(element):
                 return name, element
     return None
 
@@ -104,8 +104,9 @@ def _fragment(markup: str) -> html.HtmlElement:
     return html.fragment_fromstring(markup, create_parent="div")
 
 
-def _has_text(element: html.HtmlElement) -> bool:
-    return any(t.strip() for t in element.itertext())
+def _has_content(element: html.HtmlElement) -> bool:
+    """Text, or pictures (a 图片版 report's body is images of its pages)."""
+    return any(t.strip() for t in element.itertext()) or element.find(".//img") is not None
 
 
 def densest_block(tree: html.HtmlElement) -> html.HtmlElement | None:

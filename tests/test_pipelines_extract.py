@@ -228,3 +228,32 @@ def test_sample_web_body_f1(sample_web_nights, night):
     assert len(scores) > 200
     assert sum(scores.values()) / len(scores) >= BODY_F1
     assert min(scores.values()) >= 0.95, sorted(scores.items(), key=lambda item: item[1])[:5]
+
+
+def test_cloaked_page_keeps_its_keys_and_loses_its_spam():
+    page = ('<html><head><title>澳门银河、北京赛车pk10、重庆时时彩_凉州区2022年政府信息公开工作年度报告</title>'
+            '<script>var s=document.referrer;if(s.indexOf("baidu")>0){window.location.href="http://www.js9905.com/";}'
+            '</script></head><body><h1>澳门银河、北京赛车pk10</h1><p><a href="http://www.js9905.com/?1">江苏快三</a></p>'
+            "</body></html>")
+    record = extract(page.encode(), "http://127.0.0.11/art/1.html")
+    assert (record["title"], record["report_year"], record["text"]) == ("凉州区2022年政府信息公开工作年度报告", 2022, "")
+    assert {"cloaked", "defaced"} <= set(record["flags"]) and "needs_ocr" not in record["flags"]
+    assert "http://www.js9905.com/" in record["removed"] and "江苏快三" in record["removed"]
+
+
+def test_copy_on_a_foreign_host_is_a_mirror_not_a_defacement():
+    page = ('<html><head><meta name="SiteDomain" content="www.gsliangzhou.gov.cn"/>'
+            "<title>凉州区2019年政府信息公开工作年度报告_成人视频_亚洲无码</title></head>"
+            '<body><div class="TRS_Editor"><p>一、总体情况</p></div></body></html>')
+    record = extract(page.encode(), "http://www.zgdzzw.com.cn/art/1.html")
+    assert "mirror" in record["flags"] and "defaced" not in record["flags"]
+    assert record["removed"] == ["成人视频_亚洲无码"] and record["title"] == "凉州区2019年政府信息公开工作年度报告"
+    same_page_on_gov_host = extract(page.encode(), "http://www.gsliangzhou.gov.cn/art/1.html")
+    assert "defaced" in same_page_on_gov_host["flags"] and "mirror" not in same_page_on_gov_host["flags"]
+
+
+def test_picture_report_needs_ocr():
+    page = ('<html><head><title>凉州区2012年政府信息公开工作年度报告</title></head><body><div id="zoom">'
+            '<p><img src="/u/1.jpg"></p><p><img src="/u/2.jpg"></p></div></body></html>')
+    record = extract(page.encode(), "http://127.0.0.11/art/1.html")
+    assert "needs_ocr" in record["flags"] and record["template"] == "free"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from lxml import html
 
-from pipelines.hidden import remove_injections
+from pipelines.hidden import cloaking_targets, remove_injections
 
 STYLES = [
     "display:none",
@@ -71,3 +71,19 @@ def test_one_foreign_link_without_spam_words_stays():
 def test_hidden_iframe_to_a_foreign_host_is_recorded():
     tree, body = _page('<p>正文</p><iframe src="http://www.amyh66.vip/x" width="0" height="0"></iframe>')
     assert remove_injections(tree, body, "http://a.gov.cn/", ("a.gov.cn",)) == ["http://www.amyh66.vip/x"]
+
+
+def test_links_to_a_host_that_serves_spam_links_go_too():
+    tree = html.document_fromstring(
+        '<html><body><h1>澳门银河</h1><p><a href="http://www.js9905.com/?0">澳门银河</a></p>'
+        '<p><a href="http://www.js9905.com/?1">江苏快三</a></p><p><a href="http://www.xinhuanet.com/">新华网</a></p>'
+        "</body></html>")
+    assert remove_injections(tree, None, "http://127.0.0.11/a.html", ("127.0.0.11",)) == ["澳门银河", "江苏快三"]
+
+
+def test_search_engine_cloaking_script():
+    tree = html.document_fromstring(
+        '<html><head><script>var s=document.referrer;if(s.indexOf("baidu")>0){window.location.href='
+        '"http://www.js9905.com/";}</script><script>var d=new Date();document.write(d);</script></head>'
+        "<body><p>x</p></body></html>")
+    assert cloaking_targets(tree) == ["http://www.js9905.com/"]
