@@ -28,8 +28,8 @@ PROFILE_RULES = (
     " WARC-Payload-Digest is over these bytes",
     "transfer framing is not recorded: Transfer-Encoding, Connection, Keep-Alive, TE, Trailers,"
     " Upgrade and Proxy-Connection are dropped by the HTTP client; Content-Length states the"
-    " recorded body length, or on WARC-Truncated records the length the server announced,"
-    " and is absent on HEAD, 1xx, 204 and 304 answers",
+    " recorded body length, or on WARC-Truncated records the length the server announced"
+    " (if any), and is absent on HEAD, 1xx, 204 and 304 answers",
     "response status line: the protocol as received; the reason phrase is the standard phrase"
     " of the status code (the HTTP client does not keep the one sent)",
     "header values are the bytes received, non-UTF-8 included, every repeat kept in order;"
@@ -228,8 +228,8 @@ def response_head(resp: HttpResponse, method: str) -> StatusAndHeaders:
     """The response status line and headers under the profile, as exact bytes."""
     phrase = _reason_phrase(resp.status)
     headers = list(resp.headers)
-    if method != "HEAD" and resp.status not in NO_BODY_STATUSES:
-        length = resp.announced_length if resp.truncated else len(resp.body)
+    length = resp.announced_length if resp.truncated else len(resp.body)
+    if length is not None and method != "HEAD" and resp.status not in NO_BODY_STATUSES:
         headers.append((b"Content-Length", str(length).encode()))
     start = f"{resp.protocol} {resp.status} {phrase}".encode("latin-1")
     head = b"".join([start, b"\r\n", *(n + b": " + v + b"\r\n" for n, v in headers), b"\r\n"])
@@ -346,30 +346,42 @@ def _record(
     content_type: str | None,
     http: StatusAndHeaders | None = None,
 ) -> ArcWarcRecord:
-    # Digests computed here in one call each over the whole bytes, the way warcio would
-    # (sha1, base32), so warcio's own chunked digest passes are skipped: capture is on the
-    # crawl's CPU budget.
-    if rec_type not in _builder.NO_PAYLOAD_DIGEST_TYPES:
-        warc_headers.headers.append(("WARC-Payload-Digest", _sha1(payload)))
+    """A warcio record complete with digests, Content-Type and Content-Length, so it can be
+    serialised as it stands (``record_bytes``): capture runs on the crawl's CPU budget, and
+    warcio's writer would read the payload three more times in 16 KB pieces."""
     head = http.headers_buff if http else b""
-    body = b"" if rec_type == "revisit" else payload
-    warc_headers.headers.append(("WARC-Block-Digest", _sha1(head, body)))
-    return _builder.create_warc_record(
-        url,
-        rec_type,
-        payload=BytesIO(payload),
-        length=len(payload),
-        warc_content_type=content_type or "",
-        warc_headers=warc_headers,
-        http_headers=http,
-    )
+    block = b"" if rec_type == "revisit" else payload  # a revisit keeps only the HTTP head
+    payload_digest = _sha1(block)
+    if rec_type not in _builder.NO_PAYLOAD_DIGEST_TYPES:
+        warc_headers.headers.append(("WARC-Payload-Digest", payload_digest))
+    content_type = content_type or _builder.WARC_RECORDS[rec_type]
+    length = len(head) + len(block)
+    warc_headers.headers += [
+        ("WARC-Block-Digest", _sha1(head, block) if head else payload_digest),
+        ("Content-Type", content_type),
+        ("Content-Length", str(length)),
+    ]
+    record = ArcWarcRecord("warc", rec_type, warc_headers, BytesIO(block), http, content_type, length)
+    record.payload_length = len(block)
+    return record
+
+
+def record_bytes(record: ArcWarcRecord) -> bytes:
+    """A record built here, serialised exactly as warcio's WARCWriter writes it."""
+    head = record.http_headers.headers_buff if record.http_headers else b""
+    return b"".join([record.rec_headers.to_bytes(), head, record.raw_stream.getvalue(), b"\r\n\r\n"])
 
 
 def _sha1(*parts: bytes) -> str:
+    if not any(parts):
+        return _SHA1_EMPTY  # request records of GETs
     digest = hashlib.sha1()
     for part in parts:
         digest.update(part)
     return "sha1:" + base64.b32encode(digest.digest()).decode("ascii")
+
+
+_SHA1_EMPTY = "sha1:" + base64.b32encode(hashlib.sha1().digest()).decode("ascii")
 
 
 def _optional_str(value: object) -> str | None:

@@ -19,15 +19,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO
 
-from warcio.warcwriter import WARCWriter
+from warcio.recordloader import ArcWarcRecord
 
 from archive.records import (
-    WARC_VERSION,
     Capture,
     Exchange,
     capture_from_records,
     exchange_records,
     new_record_id,
+    record_bytes,
     warcinfo_record,
 )
 
@@ -39,53 +39,37 @@ DEFAULT_MAX_SIZE = 1_000_000_000
 DEFAULT_GZIP_LEVEL = 1  # ~15% larger than 6 at half the CPU: capture runs on the crawl's budget
 REPAIR_CHUNK = 1 << 20
 DELIVERY_BATCH = 32
-
-
-class _GzipMembers:
-    """The file object warcio writes to: every record becomes its own gzip member.
-
-    warcio calls ``flush()`` once at the end of each record, where the member is finished.
-    The file is unbuffered: compressed bytes go straight to the OS (zlib already buffers), so
-    a killed process leaves whole records plus at most one partial one, and a failed write
-    leaves nothing pending that could land after a truncation.
-    """
-
-    def __init__(self, fh: BinaryIO, level: int) -> None:
-        self._fh = fh
-        self._level = level
-        self._zip: zlib._Compress | None = None
-
-    def write(self, data: bytes) -> None:
-        if self._zip is None:
-            self._zip = zlib.compressobj(self._level, zlib.DEFLATED, zlib.MAX_WBITS | 16)
-        self._write_all(self._zip.compress(data))
-
-    def flush(self) -> None:
-        if self._zip is not None:
-            self._write_all(self._zip.flush())
-            self._zip = None
-
-    def _write_all(self, data: bytes) -> None:
-        view = memoryview(data)
-        while view:
-            view = view[self._fh.write(view) :]
-
-    def discard(self) -> None:
-        """Forget a member left unfinished by a failed write."""
-        self._zip = None
+SMALL_MEM_LEVEL = 6  # zlib hash and pending buffers of 16 KB each, for records under 16 KB
 
 
 class _OpenFile:
-    def __init__(self, path: Path, level: int) -> None:
+    """A ``.open`` file, unbuffered: each record is one gzip member handed to the OS in one
+    write, so a killed process leaves whole records plus at most one partial one, and a
+    failed write leaves nothing pending that could land after a truncation."""
+
+    def __init__(self, path: Path) -> None:
         self.path = path
         self.fh: BinaryIO = open(path, "xb", buffering=0)  # noqa: SIM115 - closed by the writer
-        self.members = _GzipMembers(self.fh, level)
-        self.warc = WARCWriter(self.members, gzip=False, warc_version=WARC_VERSION)
+        self.size = 0
         self.warcinfo_id = new_record_id()
 
     @property
     def name(self) -> str:
         return self.path.name.removesuffix(OPEN_SUFFIX)
+
+    def append(self, member: bytes) -> tuple[int, int]:
+        """Write one gzip member; return its (offset, length)."""
+        offset = self.size
+        view = memoryview(member)
+        while view:
+            view = view[self.fh.write(view) :]
+        self.size += len(member)
+        return offset, len(member)
+
+    def cut(self, size: int) -> None:
+        self.fh.truncate(size)
+        self.fh.seek(size)
+        self.size = size
 
 
 class RotatingWarcWriter:
@@ -123,17 +107,11 @@ class RotatingWarcWriter:
         """
         current = self._file or self._open()
         records = exchange_records(exchange, current.warcinfo_id)
-        start = current.fh.tell()
+        start = current.size
         try:
-            spans = []
-            for record in records:
-                offset = current.fh.tell()
-                current.warc.write_record(record)
-                spans.append((offset, current.fh.tell() - offset))
+            spans = [current.append(self._member(record)) for record in records]
         except BaseException:
-            current.members.discard()
-            current.fh.truncate(start)
-            current.fh.seek(start)
+            current.cut(start)
             raise
         main = 0 if exchange.response is None else len(records) - 2
         offset, length = spans[main]
@@ -146,13 +124,16 @@ class RotatingWarcWriter:
             length=length,
             concurrent_ids=ids[:main] + ids[main + 1 :],
         )
-        if current.fh.tell() >= self.max_size:
+        if current.size >= self.max_size:
             self._close_current()
         return capture
 
     def close(self) -> None:
         if self._file is not None:
             self._close_current()
+
+    def _member(self, record: ArcWarcRecord) -> bytes:
+        return gzip_member(record_bytes(record), self.gzip_level)
 
     def _open(self) -> _OpenFile:
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -164,9 +145,9 @@ class RotatingWarcWriter:
             token=self.token,
         )
         self._serial += 1
-        current = _OpenFile(self.directory / (name + OPEN_SUFFIX), self.gzip_level)
+        current = _OpenFile(self.directory / (name + OPEN_SUFFIX))
         info = warcinfo_record(name, self.info, record_id=current.warcinfo_id, date=now)
-        current.warc.write_record(info)
+        current.append(self._member(info))
         self._file = current
         return current
 
@@ -240,6 +221,20 @@ class BackgroundWriter:
 def _call_each(func: Callable[[Capture], object], captures: list[Capture]) -> None:
     for capture in captures:
         func(capture)
+
+
+def gzip_member(data: bytes, level: int) -> bytes:
+    """``data`` as one gzip member.
+
+    zlib sizes its buffers by window and memLevel; its defaults allocate past malloc's mmap
+    threshold on every call, which costs small records (requests, metadata) several times
+    their compression. A window no larger than the data compresses the same.
+    """
+    wbits = min(max(len(data).bit_length(), 10), zlib.MAX_WBITS)
+    if wbits == zlib.MAX_WBITS:
+        return zlib.compress(data, level, wbits=wbits | 16)
+    member = zlib.compressobj(level, zlib.DEFLATED, wbits | 16, SMALL_MEM_LEVEL)
+    return member.compress(data) + member.flush()
 
 
 def repair(path: Path | str) -> Path | None:

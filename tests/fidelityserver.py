@@ -45,6 +45,7 @@ class Received:
 class Answer:
     data: bytes
     close: bool = False
+    hang: bool = False  # say nothing until the client hangs up (a timeout)
 
 
 def message(status_line: bytes, headers: list[tuple[bytes, bytes]], body: bytes = b"") -> bytes:
@@ -102,6 +103,8 @@ def route(req: Received) -> Answer:
     if path == "/big":
         headers = [HTML_TYPE, (b"Content-Length", str(BIG_LENGTH).encode())]
         return Answer(message(ok, headers, b"x" * BIG_LENGTH))
+    if path == "/hang":
+        return Answer(b"", close=True, hang=True)
     if path == "/echo" and req.method == "POST":
         body = req.raw.partition(b"\r\n\r\n")[2]
         return with_length(ok, [(b"Content-Type", b"text/plain")], body)
@@ -115,6 +118,9 @@ class _Handler(socketserver.StreamRequestHandler):
         while received := self._read_request():
             self.server.received.append(received)
             answer = self.server.route(received)
+            if answer.hang:
+                self.rfile.read()
+                return
             try:
                 self.wfile.write(answer.data)
                 self.wfile.flush()

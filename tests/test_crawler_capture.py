@@ -70,6 +70,7 @@ def plan(base: str, refused: str) -> list[dict]:
         get("/truncated"),
         get("/truncated?lenient", download_fail_on_dataloss=False),
         get("/big", download_maxsize=10_000),
+        get("/hang", download_timeout=0.5, dont_retry=True),
         {"url": base + "/echo", "method": "POST", "body": POST_BODY.decode(), "meta": {}},
         {"url": refused + "/refused", "meta": {}},
     ]
@@ -256,7 +257,7 @@ def test_request_records_are_the_bytes_received(crawl: Crawl, records) -> None:
     received = {r.raw for r in crawl.received}
     requests = [r for r in records if r["type"] == "request" and r["url"].startswith(crawl.base)]
     # downloads that failed (cut or over the size limit) are metadata records only
-    answered = [r for r in crawl.received if r.target not in ("/truncated", "/big")]
+    answered = [r for r in crawl.received if r.target not in ("/truncated", "/big", "/hang")]
     assert len(requests) == len(answered)
     for r in requests:
         assert r["head"] + r["payload"] in received, r["url"]
@@ -379,6 +380,12 @@ def test_cut_body_is_truncated_record_or_failure(crawl: Crawl, records) -> None:
     big = [m["fields"] for m in by_url(records, crawl.base + "/big", "metadata")]
     assert len(big) == 1 and "DownloadCancelledError" in big[0]["error"]
     assert not by_url(records, crawl.base + "/big", "response")
+
+
+def test_timeout_gives_a_metadata_record(crawl: Crawl, records) -> None:
+    (failure,) = by_url(records, crawl.base + "/hang", "metadata")
+    assert "DownloadTimeoutError" in failure["fields"]["error"]
+    assert not by_url(records, crawl.base + "/hang", "response")
 
 
 def test_connection_failure_gives_a_metadata_record_per_attempt(crawl: Crawl, records) -> None:
