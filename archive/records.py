@@ -39,7 +39,8 @@ PROFILE_RULES = (
     "WARC-Protocol: the HTTP version of the answer",
     "304 answers are revisit records with the server-not-modified profile",
     "one metadata record per exchange (application/warc-fields) carries the crawl provenance;"
-    " a download that failed without an answer is a metadata record with an error field",
+    " a download that failed without an answer is a metadata record with an error field,"
+    " with the request record when an answer had begun (the request was surely sent)",
 )
 
 WARCINFO_FORMAT = (
@@ -166,17 +167,23 @@ def warcinfo_record(
 
 
 def exchange_records(exchange: Exchange, warcinfo_id: str) -> list[ArcWarcRecord]:
-    """request, response (or revisit) and metadata records; a failure is only metadata."""
+    """request, response (or revisit) and metadata records.
+
+    A failed download has no response: its metadata record carries the error, and the
+    request record (when the request is known to have been sent) points to it.
+    """
     request_id, response_id, metadata_id = exchange.ids
     fields = [("method", exchange.method), *exchange.provenance.items()]
-    if exchange.response is None:
-        fields.append(("error", exchange.error))
-        return [metadata_record(exchange, fields, metadata_id, warcinfo_id, concurrent_to=None)]
+    main_id = metadata_id if exchange.response is None else response_id
     records = []
     if exchange.request is not None:
-        records.append(request_record(exchange, request_id, warcinfo_id, concurrent_to=response_id))
-    records.append(response_record(exchange, response_id, warcinfo_id))
-    records.append(metadata_record(exchange, fields, metadata_id, warcinfo_id, response_id))
+        records.append(request_record(exchange, request_id, warcinfo_id, concurrent_to=main_id))
+    if exchange.response is None:
+        fields.append(("error", exchange.error))
+        records.append(metadata_record(exchange, fields, metadata_id, warcinfo_id, None))
+    else:
+        records.append(response_record(exchange, response_id, warcinfo_id))
+        records.append(metadata_record(exchange, fields, metadata_id, warcinfo_id, response_id))
     return records
 
 

@@ -113,7 +113,7 @@ class RotatingWarcWriter:
         except BaseException:
             current.cut(start)
             raise
-        main = 0 if exchange.response is None else len(records) - 2
+        main = 1 if records[0].rec_type == "request" else 0  # the response, or the failure
         offset, length = spans[main]
         ids = [r.rec_headers.get_header("WARC-Record-ID") for r in records]
         capture = capture_from_records(

@@ -20,7 +20,7 @@ import scrapy
 import twisted
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import DownloadCancelledError, NotConfigured, ResponseDataLossError
 from scrapy.http import Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
@@ -48,6 +48,9 @@ PROVENANCE_KEYS = (
     "redirect_times",
 )
 HTTP_SCHEMES = ("http://", "https://")
+# Failures raised while an answer was arriving: the request was certainly sent. (A timeout or
+# a refused connection may have happened before it was.)
+ANSWER_BEGUN = (ResponseDataLossError, DownloadCancelledError)
 DEFAULT_PORTS = {b"http": 80, b"https": 443}
 
 
@@ -116,6 +119,7 @@ class WarcCapture:
                 date=datetime.now(timezone.utc),
                 ids=(new_record_id(), new_record_id(), new_record_id()),
                 provenance=provenance(request, self.crawler.spider),
+                request=http_request(request) if isinstance(exception, ANSWER_BEGUN) else None,
                 error=error.rstrip(": "),
             )
         )

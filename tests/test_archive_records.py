@@ -215,9 +215,19 @@ def test_failure_is_one_metadata_record_with_the_error() -> None:
     records = exchange_records(ex, WARCINFO_ID)
     assert [r.rec_type for r in records] == ["metadata"]
     (meta, fields), = read_back(serialise(records))
+    assert meta.rec_headers.get_header("WARC-Record-ID") == IDS[2]
     assert meta.rec_headers.get_header("WARC-Concurrent-To") is None
     assert fields["error"] == "scrapy.exceptions.CannotResolveHostError: DNS lookup failed"
     assert fields["method"] == "GET" and fields["depth"] == 1
+
+
+def test_failure_after_the_request_was_sent_keeps_the_request() -> None:
+    ex = exchange(response=None, error="scrapy.exceptions.ResponseDataLossError: ")
+    (req, body), (meta, fields) = read_back(serialise(exchange_records(ex, WARCINFO_ID)))
+    assert (req.rec_type, body) == ("request", REQUEST.body)
+    assert req.rec_headers.get_header("WARC-Concurrent-To") == IDS[2]
+    assert meta.rec_headers.get_header("WARC-Concurrent-To") is None
+    assert fields["error"].startswith("scrapy.exceptions.ResponseDataLossError")
 
 
 def test_read_provenance_round_trip_folds_whitespace() -> None:
