@@ -36,8 +36,8 @@ def exchange(n: int, body: bytes = b"<p>report</p>" * 50, headers=None) -> Excha
 
 
 def warcio_check(*paths: Path) -> subprocess.CompletedProcess:
-    warcio = Path(sys.executable).parent / "warcio"
-    return subprocess.run([warcio, "check", *paths], capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "warcio.cli", "check", *paths],
+                          capture_output=True, text=True)
 
 
 def read_all(path: Path) -> list[tuple[str, str, int]]:
