@@ -27,6 +27,7 @@ from archive.records import (
     capture_from_records,
     exchange_records,
     new_record_id,
+    read_provenance,
     record_bytes,
     warcinfo_record,
 )
@@ -118,7 +119,7 @@ class RotatingWarcWriter:
         ids = [r.rec_headers.get_header("WARC-Record-ID") for r in records]
         capture = capture_from_records(
             records[main],
-            {"method": exchange.method, "error": exchange.error, **exchange.provenance},
+            read_provenance(records[-1]),  # as a rebuild from the file will read it
             warc_file=current.name,
             offset=offset,
             length=length,

@@ -222,3 +222,37 @@ def test_background_writer_delivers_in_order_and_survives_a_bad_exchange(tmp_pat
     (path,) = tmp_path.iterdir()
     assert not path.name.endswith(OPEN_SUFFIX)
     assert warcio_check(path).returncode == 0
+
+
+def test_live_capture_equals_the_one_read_back_from_the_file(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from archive.records import capture_from_records, read_provenance
+
+    writer = RotatingWarcWriter(tmp_path)
+    failed = Exchange(
+        url="http://example.gov.cn/gone", method="GET", date=datetime.now(timezone.utc),
+        ids=(new_record_id(), new_record_id(), new_record_id()),
+        provenance={"source": "example", "role": "detail"},
+        error="twisted.internet.error.ConnectionLost: lost\n  mid-answer",
+    )
+    live = [writer.write_exchange(exchange(0)), writer.write_exchange(failed)]
+    writer.close()
+    (path,) = writer.closed_files
+    seen = []  # (record, fields, offset, length): captures need only parsed headers
+    with open(path, "rb") as fh:
+        it = ArchiveIterator(fh)
+        for rec in it:
+            fields = read_provenance(rec) if rec.rec_type == "metadata" else {}
+            it.read_to_end(rec)
+            seen.append((rec, fields, it.get_record_offset(), it.get_record_length()))
+    read = []
+    for i, (rec, fields, offset, length) in enumerate(seen):
+        if rec.rec_type == "response":
+            fields = seen[i + 1][1]  # its metadata record follows it
+        elif "error" not in fields:
+            continue
+        read.append(capture_from_records(rec, fields, warc_file=path.name,
+                                         offset=offset, length=length))
+    assert [replace(c, concurrent_ids=()) for c in live] == read
+    assert live[1].error == "twisted.internet.error.ConnectionLost: lost mid-answer"
