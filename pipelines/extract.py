@@ -14,12 +14,13 @@ type) and the statistics and template read from the table grids (``pipelines.sta
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from collections.abc import Mapping
 
 from itemadapter import ItemAdapter
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.threads import deferToThread
 
 from . import checks, stats as statistics, statlabels
 from .agency import resolve_agency
@@ -174,12 +175,13 @@ def _record(url: str, hints: dict, page: Page) -> dict:
 class ExtractPipeline:
     """Item pipeline: fills ``extracted`` of each ``FetchedDocument`` with its record.
 
-    Extraction runs in a worker thread (Scrapy's asyncio reactor), so downloads go on meanwhile.
+    Extraction runs in the reactor's thread pool, so downloads go on meanwhile (whichever
+    reactor the settings choose).
     """
 
     async def process_item(self, item):
         adapter = ItemAdapter(item)
         hints = {key: adapter.get(key) for key in HINT_KEYS}
-        adapter["extracted"] = await asyncio.to_thread(
-            extract, adapter["body"], adapter["url"], adapter.get("headers") or {}, hints)
+        adapter["extracted"] = await maybe_deferred_to_future(deferToThread(
+            extract, adapter["body"], adapter["url"], adapter.get("headers") or {}, hints))
         return item

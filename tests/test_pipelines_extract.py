@@ -3,18 +3,18 @@ and the item pipeline."""
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import hashlib
 import importlib.util
 import json
+import sqlite3
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
-from crawler.items import FetchedDocument
-from pipelines.extract import EXTRACTOR_VERSION, ExtractPipeline, extract
+from pipelines.extract import EXTRACTOR_VERSION, extract
 
 REPO = Path(__file__).resolve().parent.parent
 GOLD_DIR = REPO / "tests" / "data" / "gold"
@@ -132,18 +132,26 @@ def test_no_date_is_ever_guessed():
     assert record["publish_date"] is None
 
 
-def test_pipeline_fills_extracted_with_item_hints(seeds_dir):
-    item = FetchedDocument(
-        url="http://www.tljq.gov.cn/a.html", status=200, headers={"Content-Type": b"text/plain; charset=utf-8"},
-        body=(seeds_dir / "002_22aab187490cdc1c.txt").read_bytes(), source="tongling-jiaoqu",
-        list_title="铜陵市郊区安庆矿区办事处2019年政府信息公开工作年度报告", list_date="2020-01-16",
-        agency="铜陵市郊区人民政府", region_code="340711")
-    returned = asyncio.run(ExtractPipeline().process_item(item))
-    assert returned is item
-    record = item.extracted
-    assert record["url"] == item.url
-    assert (record["report_year"], record["region_code"], record["publish_date"]) == (2019, "340711", "2020-01-16")
-    assert "year_conflict" in record["flags"]
+@pytest.mark.parametrize("reactor", [None, "twisted.internet.asyncioreactor.AsyncioSelectorReactor"],
+                         ids=["project reactor", "asyncio reactor"])
+def test_pipeline_extracts_every_fetched_document_in_a_real_crawl(sample_web, tmp_path, reactor):
+    """The reports spider over one sample-web site: each detail page's catalog row carries the
+    record ExtractPipeline made, with the registry's and the list page's hints."""
+    from crawlrun import run_spider
+
+    registry = tmp_path / "registry.yaml"
+    registry.write_text(yaml.safe_dump({"sources": sample_web.registry()}, allow_unicode=True), encoding="utf-8")
+    run_spider(registry, tmp_path / "data", {"TWISTED_REACTOR": reactor} if reactor else {}, source="luan-sjj")
+    manifest = {doc["url"]: doc for doc in sample_web.manifest()["documents"]}
+    db = sqlite3.connect(tmp_path / "data" / "catalog.db")
+    rows = db.execute("select url, title, agency, region_code, report_year, extractor_version from documents"
+                      " where role = 'detail' and status = 200").fetchall()
+    live = [row for row in rows if manifest[row[0]]["status"] == "live"]
+    assert len(live) >= 20
+    for url, title, agency, region, year, version in live:
+        truth = manifest[url]
+        assert (title, agency, region, year, version) == (
+            truth["title"], truth["agency"], truth["region_code"], truth["report_year"], EXTRACTOR_VERSION)
 
 
 # --- every page of the sample web, nights 0–3, against its manifest ----------------------
