@@ -37,7 +37,7 @@ def run_crawl(
     if source is not None and source not in {entry.name for entry in entries}:
         raise ValueError(f"registry {sources}: no entry named {source!r}")
     Path(data_dir).mkdir(parents=True, exist_ok=True)
-    process = CrawlerProcess(project_settings(data_dir, overrides), install_root_handler=True)
+    process = CrawlerProcess(project_settings(data_dir, overrides))
     crawler = process.create_crawler("reports")
     kwargs = {"sources": str(sources)}
     if source is not None:

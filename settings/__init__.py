@@ -27,6 +27,9 @@ COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+# Scrapy 2.19's asyncio reactor starts downloads before it counts a slot's free places, so
+# CONCURRENT_REQUESTS_PER_DOMAIN is exceeded; the epoll reactor keeps the per-host limit.
+TWISTED_REACTOR = "twisted.internet.epollreactor.EPollReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 
 # Where everything goes: NIANBAO_DATA_DIR holds warc/, catalog.db and run state.
