@@ -103,5 +103,7 @@ def _warc_fields(block: bytes) -> dict[str, str]:
 
 def _warc_record(pending: tuple, hints: dict[str, str]) -> dict:
     record_id, url, status, headers, body = pending
+    if not 200 <= status < 300:
+        hints = {}  # a redirect or error page is not the document the list page named
     record = extract(body, url, headers, hints)
     return {"warc_record_id": record_id, "status": status, **record}

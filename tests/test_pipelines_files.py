@@ -114,3 +114,18 @@ def test_not_a_warc_is_read_as_a_document(tmp_path):
     path.write_bytes("省管局2018年政府信息公开工作年度报告\n2018年，省管局深入贯彻落实国家部署。".encode())
     (record,) = extract_file(path)
     assert record["format"] == "text" and record["report_year"] == 2018
+
+
+def test_redirects_do_not_take_the_list_pages_hints(tmp_path):
+    out = io.BytesIO()
+    writer = WARCWriter(out, gzip=True)
+    http = StatusAndHeaders("301 Moved Permanently", [("Location", "http://127.0.0.12/new.htm")], protocol="HTTP/1.1")
+    record_id = "<urn:uuid:00000000-0000-0000-0000-000000000003>"
+    writer.write_record(writer.create_warc_record(
+        "http://127.0.0.12/old.htm", "response", payload=io.BytesIO(b"<html><body>Moved</body></html>"),
+        http_headers=http, warc_headers_dict={"WARC-Record-ID": record_id}))
+    _metadata(writer, "http://127.0.0.12/old.htm", "list_title: 某局2019年政府信息公开工作年度报告\r\n", record_id)
+    path = tmp_path / "redirect.warc.gz"
+    path.write_bytes(out.getvalue())
+    (record,) = extract_file(path)
+    assert (record["status"], record["title"], record["doc_type"]) == (301, None, "other")
