@@ -34,6 +34,8 @@ FEED_EXPORT_ENCODING = "utf-8"
 
 # Where everything goes: NIANBAO_DATA_DIR holds warc/, catalog.db and run state.
 NIANBAO_DATA_DIR = "data"
+# Catalog file; empty means <NIANBAO_DATA_DIR>/catalog.db.
+NIANBAO_CATALOG = ""
 NIANBAO_SOURCES = "sample"
 NIANBAO_CAPTURE_ENABLED = True
 NIANBAO_WARC_MAX_SIZE = 1_000_000_000
