@@ -14,7 +14,7 @@ import logging
 from datetime import datetime, timezone
 from importlib.metadata import version
 from pathlib import Path
-from urllib.parse import urldefrag
+from urllib.parse import urldefrag, urlunparse
 
 import scrapy
 import twisted
@@ -23,8 +23,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DownloadCancelledError, NotConfigured, ResponseDataLossError
 from scrapy.http import Response
 from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.threads import deferToThread
-from twisted.web.client import URI
 from twisted.web.http_headers import Headers as TxHeaders
 
 from archive.records import Capture, Exchange, HttpRequest, HttpResponse, new_record_id
@@ -51,7 +51,7 @@ HTTP_SCHEMES = ("http://", "https://")
 # Failures raised while an answer was arriving: the request was certainly sent. (A timeout or
 # a refused connection may have happened before it was.)
 ANSWER_BEGUN = (ResponseDataLossError, DownloadCancelledError)
-DEFAULT_PORTS = {b"http": 80, b"https": 443}
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class WarcCapture:
@@ -143,19 +143,21 @@ class WarcCapture:
 def http_request(request: Request) -> HttpRequest:
     """The request as Twisted's HTTP/1.1 client writes it.
 
-    Twisted writes the request line, then Content-Length (always for POST and PUT), then
-    the headers in its own canonical name case, then Host if the request had none.
+    Twisted writes the request line (origin form: path, params, query; no fragment), then
+    Content-Length (always for POST and PUT), then the headers in its own canonical name case
+    and with its whitespace sanitising, then Host if the request had none.
     """
-    uri = URI.fromBytes(urldefrag(request.url)[0].encode("ascii"))
+    url = urlparse_cached(request)
+    target = urlunparse(("", "", url.path, url.params, url.query, "")) or "/"
     method = request.method.encode("ascii")
     headers = TxHeaders(request.headers)
-    lines = [method + b" " + uri.originForm + b" HTTP/1.1\r\n"]
+    lines = [method + b" " + target.encode("ascii") + b" HTTP/1.1\r\n"]
     if request.body or method in (b"POST", b"PUT"):
         lines.append(b"Content-Length: %d\r\n" % len(request.body))
     for name, values in headers.getAllRawHeaders():
         lines.extend(name + b": " + value + b"\r\n" for value in values)
     if not headers.hasHeader(b"Host"):
-        lines.append(b"Host: " + _host_value(uri) + b"\r\n")
+        lines.append(b"Host: " + _host_value(url.scheme, url.netloc).encode("ascii") + b"\r\n")
     lines.append(b"\r\n")
     return HttpRequest(head=b"".join(lines), body=request.body)
 
@@ -202,8 +204,9 @@ def warcinfo_fields(crawler: Crawler) -> list[tuple[str, object]]:
     ]
 
 
-def _host_value(uri: URI) -> bytes:
-    host = b"[" + uri.host + b"]" if b":" in uri.host else uri.host
-    if DEFAULT_PORTS.get(uri.scheme) == uri.port:
+def _host_value(scheme: str, netloc: str) -> str:
+    """Twisted's Host value: the authority without the scheme's default port."""
+    host, sep, port = netloc.rpartition(":")
+    if sep and port.isdigit() and int(port) == DEFAULT_PORTS.get(scheme):
         return host
-    return b"%b:%d" % (host, uri.port)
+    return netloc
