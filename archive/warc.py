@@ -44,9 +44,9 @@ SMALL_MEM_LEVEL = 6  # zlib hash and pending buffers of 16 KB each, for records 
 
 
 class _OpenFile:
-    """A ``.open`` file, unbuffered: each record is one gzip member handed to the OS in one
-    write, so a killed process leaves whole records plus at most one partial one, and a
-    failed write leaves nothing pending that could land after a truncation."""
+    """A ``.open`` file, unbuffered: each record is one gzip member, each exchange's members
+    are handed to the OS in one write, so a killed process leaves whole records plus at most
+    one partial one, and a failed write leaves nothing pending that could land after a cut."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -58,14 +58,12 @@ class _OpenFile:
     def name(self) -> str:
         return self.path.name.removesuffix(OPEN_SUFFIX)
 
-    def append(self, member: bytes) -> tuple[int, int]:
-        """Write one gzip member; return its (offset, length)."""
-        offset = self.size
-        view = memoryview(member)
+    def append(self, data: bytes) -> None:
+        """Write whole gzip members."""
+        view = memoryview(data)
         while view:
             view = view[self.fh.write(view) :]
-        self.size += len(member)
-        return offset, len(member)
+        self.size += len(data)
 
     def cut(self, size: int) -> None:
         self.fh.truncate(size)
@@ -108,12 +106,17 @@ class RotatingWarcWriter:
         """
         current = self._file or self._open()
         records = exchange_records(exchange, current.warcinfo_id)
+        members = [self._member(record) for record in records]
         start = current.size
         try:
-            spans = [current.append(self._member(record)) for record in records]
+            current.append(b"".join(members))  # one system call per exchange
         except BaseException:
             current.cut(start)
             raise
+        spans, offset = [], start
+        for member in members:
+            spans.append((offset, len(member)))
+            offset += len(member)
         main = 1 if records[0].rec_type == "request" else 0  # the response, or the failure
         offset, length = spans[main]
         ids = [r.rec_headers.get_header("WARC-Record-ID") for r in records]
