@@ -3,7 +3,8 @@
 Every response, revisit and failure record becomes a ``captures`` row (``capture_from_records``,
 as the capture extension describes what it wrote); every capture that ``is_document`` is
 extracted with ``pipelines.extract.extract`` from its payload, its headers and the hints its
-metadata record carries, and written with ``Catalog.add_document``.
+metadata record carries, and written with ``Catalog.add_document``. With ``as_of``, records
+dated after it are left out: the catalog as it stood then (``archive.snapshot``).
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ import dataclasses
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 
+from archive.asof import at_or_before
 from archive.catalog import Catalog, is_document
 from archive.records import capture_from_records, read_provenance
 from archive.warc import OPEN_SUFFIX
@@ -63,14 +66,19 @@ def warc_files(warc_dir: Path) -> list[Path]:
     return sorted(warc_dir.glob("*.warc.gz"))
 
 
-def rebuild_catalog(warc_dir: str | Path, catalog_path: str | Path) -> RebuildStats:
-    """Write every capture and document of ``warc_dir`` into the catalog at ``catalog_path``."""
+def rebuild_catalog(
+    warc_dir: str | Path, catalog_path: str | Path, as_of: datetime | None = None
+) -> RebuildStats:
+    """Write every capture and document of ``warc_dir`` into the catalog at ``catalog_path``.
+
+    ``as_of`` (aware datetime): only records whose WARC-Date is at or before it are read.
+    """
     warc_dir = Path(warc_dir)
     stats = RebuildStats()
     with Catalog(catalog_path) as catalog:
         for path in warc_files(warc_dir):
             stats.files += 1
-            for pending, provenance in _exchanges(path, stats):
+            for pending, provenance in _exchanges(path, stats, as_of):
                 capture = capture_from_records(
                     pending.record, provenance, warc_file=path.name,
                     offset=pending.offset, length=pending.length,
@@ -91,12 +99,14 @@ def rebuild_catalog(warc_dir: str | Path, catalog_path: str | Path) -> RebuildSt
     return stats
 
 
-def _exchanges(path: Path, stats: RebuildStats) -> Iterator[tuple[_Pending, dict]]:
+def _exchanges(path: Path, stats: RebuildStats, as_of: datetime | None) -> Iterator[tuple[_Pending, dict]]:
     """(response or revisit, its provenance) pairs, joined through WARC-Concurrent-To."""
     pending: dict[str, _Pending] = {}
     with path.open("rb") as fh:
         records = ArchiveIterator(fh)
         for record in records:
+            if not at_or_before(record, as_of):
+                continue
             stats.records += 1
             rec_type = record.rec_type
             if rec_type in CAPTURED_TYPES:
