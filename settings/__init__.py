@@ -53,8 +53,11 @@ EXTENSIONS = {
 # Above RetryMiddleware (550): failures must be seen before a retry consumes them.
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.failures.FailureSignalMiddleware": 950,
-    # Before RobotsTxtMiddleware (100): an off-scope URL never costs a robots.txt fetch.
+    # Before the robots.txt middleware (100): an off-scope URL never costs a robots.txt fetch.
     "crawler.middlewares.scope.ScopeMiddleware": 50,
+    # Scrapy's own lets requests through unchecked while robots.txt is still downloading.
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.robots.WaitingRobotsTxtMiddleware": 100,
 }
 
 # Extraction is pure and runs first; the catalog writer is last.
