@@ -33,7 +33,7 @@ Manifest (``build_manifest(night, sites)``, ``SampleWeb.manifest()``)::
                     year_conflict, body_year, status, listed, version, etag, stats, violations}],
      "faults": {robots_disallowed, gzip, chunked, slow, flaky_500, set_cookie_multi,
                 gbk_content_disposition, cloaked, redirect_chain, stub_attachment, deleted,
-                meta_refresh, mirror},
+                meta_refresh, mirror, retry_after},
      "changes": {new, edited, deleted, defaced, cleaned}}
 
 ``url`` is the document's page; ``list_url`` where its column links it (the start of a
@@ -44,6 +44,8 @@ layer). Attachments with ``copy`` duplicate an HTML report (TRS 全真版 原件
 it) or ``refresh`` (a meta refresh to the column). ``etag`` is the page's ETag that night
 (None when gone; a gzip-encoded answer carries its weak form ``W/"…"``). Fault lists are URLs, except ``redirect_chain``: lists of URLs from the
 linked address to the final page. ``gzip`` URLs are compressed only for clients sending
-``Accept-Encoding: gzip``; the ``flaky_500`` URL fails the first request of each night
-(per server instance); ``cloaked`` pages serve spam to a Baidu Referer or Baiduspider.
+``Accept-Encoding: gzip``; the ``flaky_500`` URL answers 500 to every odd-numbered request
+of a night (per server instance), so each crawl in turn sees 500 and then 200 on its retry;
+``retry_after`` list pages answer 429 (gkmlpt API) or 503 (IIS) with ``Retry-After: 2`` the
+same way; ``cloaked`` pages serve spam to a Baidu Referer or Baiduspider.
 """

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import zlib
+from collections.abc import Callable
 from dataclasses import replace
 
 from . import hostile
-from .sites.base import Resolved
+from .sites.base import Resolved, Site
 from .web import Web
 from .wire import Request, Response
 
@@ -34,6 +35,17 @@ ITEM_FAULTS = ("slow", "flaky_500", "cloaked")
 SLOW_SECONDS = 1.5
 ERROR_PAGE = (b"<html><head><title>500 Internal Server Error</title></head><body>"
               b"<h1>Internal Server Error</h1><p>java.lang.NullPointerException</p></body></html>")
+# List pages that turn clients away with Retry-After: site → (status, page, body, content type).
+RETRY_AFTER_SECONDS = 2
+RETRY_AFTER: dict[str, tuple[int, Callable[[Site], str], bytes, str]] = {
+    # The gkmlpt JSON API rate-limits its callers.
+    "huizhou-sthjj": (429, lambda site: site.api_path(2),
+                      '{"code":429,"msg":"访问过于频繁，请稍后再试"}'.encode(), "application/json;charset=UTF-8"),
+    # IIS 6 with its application pool recycling.
+    "tongling-jiaoqu": (503, lambda site: site.list_path(site.spec.columns[0].id, 2),
+                        b"<html><head><title>Service Unavailable</title></head><body><h1>Service Unavailable</h1>"
+                        b"</body></html>", "text/html"),
+}
 
 
 def site_faults(site: str, kind: str) -> set[str]:
@@ -48,8 +60,14 @@ def apply(web: Web, site: str, request: Request, resolved: Resolved) -> Response
     if "cloaked" in item_faults and hostile.from_baidu(request.header("user-agent"), request.header("referer")):
         page = hostile.cloaked_page(entry.report.title)
         return Response(body=page.encode("utf-8"))
-    if "flaky_500" in item_faults and web.hit(request.target) == 1:
+    # Odd-numbered requests of a night fail, so every crawl in turn sees the failure once.
+    if "flaky_500" in item_faults and web.hit(request.target) % 2 == 1:
         return Response(status=500, body=ERROR_PAGE)
+    if site in RETRY_AFTER:  # the refusal still goes out through the server's transport settings
+        status, page, body, content_type = RETRY_AFTER[site]
+        if web.sites[site].route_target(request) == page(web.sites[site]) and web.hit(request.target) % 2 == 1:
+            response = Response(status=status, body=body, content_type=content_type,
+                                headers=(("Retry-After", b"%d" % RETRY_AFTER_SECONDS),))
     if "slow" in item_faults:
         response = replace(response, delay=SLOW_SECONDS)
     faults = site_faults(site, resolved.kind)
@@ -80,7 +98,9 @@ def inventory(web: Web) -> dict[str, list]:
     found: dict[str, list] = {name: [] for name in (
         "robots_disallowed", "gzip", "chunked", "slow", "flaky_500", "set_cookie_multi",
         "gbk_content_disposition", "cloaked", "redirect_chain", "stub_attachment", "deleted",
-        "meta_refresh", "mirror")}
+        "meta_refresh", "mirror", "retry_after")}
+    for name, (_, page, _, _) in RETRY_AFTER.items():
+        found["retry_after"].append(web.sites[name].url(page(web.sites[name])))
     for name, site in web.sites.items():
         for target, route in site.routes().items():
             url = site.url(target)

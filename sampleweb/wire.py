@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 REASONS = {
     200: "OK", 206: "Partial Content", 301: "Moved Permanently", 302: "Found",
     304: "Not Modified", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
-    405: "Method Not Allowed", 500: "Internal Server Error", 503: "Service Unavailable",
+    405: "Method Not Allowed", 429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable",
 }
 # Chunk sizes cycle through uneven values so chunk boundaries fall inside multi-byte characters.
 CHUNK_SIZES = (1000, 4093, 517, 8192)

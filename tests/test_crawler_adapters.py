@@ -165,6 +165,9 @@ def fetch(url: str, method: str = "GET", body: str | None = None) -> TextRespons
     try:
         answer = urllib.request.urlopen(request, timeout=10)
     except urllib.error.HTTPError as error:  # a 404 landing link is a page too
+        if error.code in (429, 503) and error.headers.get("Retry-After"):  # sample-web list pages: ask again
+            error.close()
+            return fetch(url, method, body)
         answer = error
     with answer:
         content = answer.read()

@@ -85,12 +85,28 @@ def test_slow_page_does_not_hold_up_other_connections(manifest):
     assert result["slow"] == 200
 
 
-def test_flaky_page_fails_once_then_succeeds(manifest):
+def test_flaky_page_fails_every_odd_request_of_a_night(web, manifest):
+    """Each crawl in turn sees 500 then 200 on its retry, however many crawled before it."""
     url = manifest["faults"]["flaky_500"][0]
     assert document(manifest, url)["status"] == "live"
-    assert fetch(url)[0] == 500
-    assert fetch(url)[0] == 200
-    assert fetch(url)[0] == 200
+    assert [fetch(url)[0] for _ in range(4)] == [500, 200, 500, 200]
+    web.set_night(1)
+    try:
+        assert [fetch(url)[0] for _ in range(2)] == [500, 200]
+    finally:
+        web.set_night(0)
+
+
+def test_retry_after_on_odd_requests_of_a_list_page(manifest):
+    urls = manifest["faults"]["retry_after"]
+    statuses = set()
+    for url in urls:
+        first, second = fetch(url), fetch(url)
+        statuses.add(first[0])
+        assert header(first[1], "Retry-After") == "2"
+        assert second[0] == 200 and header(second[1], "Retry-After") is None and second[2]
+        assert fetch(url)[0] == first[0]
+    assert statuses == {429, 503}
 
 
 def test_several_set_cookie_headers(manifest):

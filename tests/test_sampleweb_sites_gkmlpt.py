@@ -7,7 +7,7 @@ import re
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from sampleweb_http import fetch, link_to, links
+from sampleweb_http import fetch, fetch_retrying, link_to, links
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +40,7 @@ def test_column_shell_has_no_links_but_the_api_pages_them(site, documents):
     assert cfg["CAT_ID"] == cat_id and cfg["SID"]
     seen, page = [], 1
     while True:
-        status, _, body = fetch(urljoin(column, f"/gkmlpt/api/all/{cat_id}?page={page}&sid={cfg['SID']}"))
+        status, _, body = fetch_retrying(urljoin(column, f"/gkmlpt/api/all/{cat_id}?page={page}&sid={cfg['SID']}"))
         data = json.loads(body)
         assert status == 200 and data["total"] == len([d for d in documents if d["listed"]])
         if not data["articles"]:

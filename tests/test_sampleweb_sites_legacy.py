@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from sampleweb_http import fetch, header, link_to, links
+from sampleweb_http import fetch, fetch_retrying, header, link_to, links
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +46,7 @@ def test_list_pages_and_year_folders_cover_the_column(site, documents):
     seen, page_url = item_links(html, column), column
     while "下一页" in html:
         page_url = link_to(html, page_url, "下一页")
-        html = fetch(page_url)[2].decode("gbk")
+        html = fetch_retrying(page_url)[2].decode("gbk")
         seen += item_links(html, page_url)
     listed = {d["list_url"] for d in documents if d["listed"]}
     assert "&page=3" in page_url and len(seen) == len(set(seen)) >= 30 and set(seen) == listed
@@ -61,7 +61,7 @@ def test_dates_in_both_old_styles(site, documents):
     pages = [fetch(column)[2].decode("gbk")]
     html = pages[0]
     while "下一页" in html:
-        html = fetch(link_to(html, column, "下一页"))[2].decode("gbk")
+        html = fetch_retrying(link_to(html, column, "下一页"))[2].decode("gbk")
         pages.append(html)
     text = "".join(pages)
     assert re.search(r"20\d\d年\d{1,2}月\d{1,2}日", text)

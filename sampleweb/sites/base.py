@@ -165,11 +165,18 @@ class Site:
             self._aliases = {query_form(target): target for target in routes if "?" in target}
         return self._routes
 
-    def respond(self, request: Request) -> Resolved | None:
-        """The answer to a request: a route (query parameters in any order), else ``dynamic``."""
+    def route_target(self, request: Request) -> str | None:
+        """The route a GET/HEAD request reaches (query parameters in any order), if any."""
         routes = self.routes()
-        target = request.target if request.target in routes else self._aliases.get(query_form(request.target))
-        if target is None or request.method not in ("GET", "HEAD"):
+        if request.method not in ("GET", "HEAD"):
+            return None
+        return request.target if request.target in routes else self._aliases.get(query_form(request.target))
+
+    def respond(self, request: Request) -> Resolved | None:
+        """The answer to a request: a route, else ``dynamic``."""
+        routes = self.routes()
+        target = self.route_target(request)
+        if target is None:
             return self.dynamic(request)
         answer = self._answers.get(target)
         if answer is None:
