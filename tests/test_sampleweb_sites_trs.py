@@ -76,3 +76,14 @@ def test_pdf_only_reports(documents):
     html = fetch(doc["url"])[2].decode("utf-8")
     assert "详见附件" in html and doc["attachments"][0]["filename"] in html
     assert fetch(doc["attachments"][0]["url"])[2].startswith(b"%PDF")
+
+
+def test_every_menu_and_breadcrumb_link_answers(site, documents):
+    """政务公开 in the menu and the breadcrumb is a page of its own, leading to 政府信息公开."""
+    doc = next(d for d in documents if d["status"] == "live")
+    for page in (site["root"], site["columns"][0], doc["url"]):
+        for text, url in links(fetch(page)[2], page):
+            if url.startswith(site["root"]) and not url.startswith(site["root"] + "images/"):
+                assert fetch(url)[0] in (200, 301), (page, text, url)
+    section = link_to(fetch(site["root"])[2], site["root"], "政务公开")
+    assert link_to(fetch(section)[2], section, "政府信息公开") == site["landing"]

@@ -18,6 +18,7 @@ from .assets import CSS, STYLES
 from .base import Resolved, Route, Site, date_only
 
 PER_PAGE = 10
+SECTION = "/zwgk/"  # 政务公开, the menu section the 政府信息公开 landing page sits in
 LANDING = "/zwgk/zfxxgk/"
 PRINT_DIR = "dyb/"  # 打印版 copies, kept out of search engines by robots.txt
 # Where the column lived before two site reorganisations (redirect_chain).
@@ -201,6 +202,7 @@ class TrsSite(Site):
     def static_routes(self) -> Iterator[tuple[str, Route]]:
         yield "/", Route("root", self._root)
         yield "/index.html", Route("root", self._root)
+        yield SECTION, Route("landing", self._section)
         yield LANDING, Route("landing", self._landing)
         yield self.column_dir, Route("column", lambda: self._column(0))
         for page in range(self._page_count()):
@@ -233,6 +235,25 @@ class TrsSite(Site):
                 '<li><a href="javascript:;">市财政局召开2026年全市财政工作会议</a><span>2026-02-20</span></li></ul>'
                 f'<div class="title_base"><div class="title_name"><a href="{LANDING}">政府信息公开</a></div></div></div>')
         return self.page("root", self._frame(self.spec.agency, "首页", main))
+
+    def _section(self) -> Resolved:
+        crumb = ('<div class="breadcrumb"><span><i class="trt-iconfont trt-icon-weizhi"></i>当前位置：</span><ul><li>'
+                 '<a href="/" title="首页" class="CurrChnlCls">首页</a></li><li><a href="/zwgk/" title="政务公开" '
+                 'class="CurrChnlCls">政务公开</a></li></ul></div>')
+        boxes = "".join(
+            f'<div class="trt-col-12"><div class="title_base"><div class="title_name"><a href="{href}">{name}</a>'
+            f'</div></div><ul class="list_base">{items}</ul></div>'
+            for name, href, items in (
+                ("政府信息公开", LANDING, f'<li><a href="{LANDING}">政府信息公开指南</a></li>'
+                                        f'<li><a href="{self.column_dir}">{escape(self.spec.columns[0].name)}</a></li>'),
+                ("政策文件", "javascript:;", '<li><a href="javascript:;">福州市财政局关于进一步规范财政资金管理的通知</a>'
+                                              "<span>2026-01-12</span></li>"),
+                ("财政预决算", "javascript:;", '<li><a href="javascript:;">福州市2026年市级财政预算公开</a>'
+                                                "<span>2026-02-08</span></li>"),
+                ("解读回应", "javascript:;", '<li><a href="javascript:;">一图读懂2026年市级预算</a><span>2026-02-09</span></li>'),
+            ))
+        main = f'<div class="row content_bg_02 pad_xl">{crumb}<div class="trt-row zwgk_index">{boxes}</div></div>'
+        return self.page("landing", self._frame(f"政务公开_{self.spec.agency}", "政务公开", main))
 
     def _landing(self) -> Resolved:
         name = escape(self.spec.columns[0].name)
