@@ -37,7 +37,10 @@ PROFILE_RULES = (
     "request records: the request line, headers and body serialised as the HTTP client wrote"
     " them (request line, Content-Length, headers, Host)",
     "WARC-Protocol: the HTTP version of the answer",
-    "304 answers are revisit records with the server-not-modified profile",
+    "304 answers are revisit records with the server-not-modified profile, naming (when known)"
+    " the record whose payload the validators came from in WARC-Refers-To*",
+    "an answer whose payload digest the archive already holds is a revisit record with the"
+    " identical-payload-digest profile: its HTTP head only, WARC-Refers-To* naming the original",
     "one metadata record per exchange (application/warc-fields) carries the crawl provenance;"
     " a download that failed without an answer is a metadata record with an error field,"
     " with the request record when an answer had begun (the request was surely sent)",
@@ -48,6 +51,10 @@ WARCINFO_FORMAT = (
     ("conformsTo", "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"),
 )
 SERVER_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+IDENTICAL_PAYLOAD_DIGEST = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+# The Target-URI of the metadata record a nightly run writes its report into.
+RUN_URI_PREFIX = "urn:nianbao:run:"
+JSON = "application/json"
 WARC_FIELDS = "application/warc-fields"
 NO_BODY_STATUSES = frozenset({*range(100, 200), 204, 304})
 INT_FIELDS = frozenset({"depth", "retry_times", "redirect_times"})
@@ -79,6 +86,17 @@ class HttpResponse:
     ip_address: str | None = None
     announced_length: int | None = None
     truncated: str | None = None
+    payload_digest: str | None = None  # of ``body``, when the crawler has computed it already
+
+
+@dataclass(frozen=True, slots=True)
+class Original:
+    """A record holding a payload that later revisit records refer to."""
+
+    record_id: str
+    url: str
+    date: str  # its WARC-Date
+    payload_digest: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +104,8 @@ class Exchange:
     """One download: the request, the answer (None when the download failed) and provenance.
 
     ``ids`` are the record ids of the request, response and metadata records, fixed by the
-    crawler before writing so it can refer to them at once.
+    crawler before writing so it can refer to them at once. ``revisit_of`` makes the response
+    a revisit: of the payload the validators of a 304 came from, or of an identical payload.
     """
 
     url: str
@@ -97,6 +116,7 @@ class Exchange:
     request: HttpRequest | None = None
     response: HttpResponse | None = None
     error: str | None = None
+    revisit_of: Original | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +124,9 @@ class Capture:
     """A record on disk: the response (or revisit, or failure metadata) record of an exchange.
 
     ``offset``/``length`` locate the record's gzip member in ``warc_file`` (a file name in the
-    WARC directory); ``concurrent_ids`` are the ids of the exchange's other records.
+    WARC directory); ``concurrent_ids`` are the ids of the exchange's other records;
+    ``refers_to`` is a revisit's original; ``etag``/``last_modified`` the validators a 200 or
+    304 answer carried; ``run_id`` the nightly run that made it.
     """
 
     record_id: str
@@ -123,6 +145,10 @@ class Capture:
     concurrent_ids: tuple[str, ...] = ()
     truncated: str | None = None
     error: str | None = None
+    refers_to: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    run_id: str | None = None
 
 
 def new_record_id() -> str:
@@ -202,19 +228,37 @@ def request_record(
 
 
 def response_record(exchange: Exchange, record_id: str, warcinfo_id: str) -> ArcWarcRecord:
-    """A response record, or a server-not-modified revisit for a 304."""
+    """A response record; or a revisit: server-not-modified for a 304, identical-payload-digest
+    for an answer whose payload is the ``revisit_of`` record's."""
     resp = exchange.response
     assert resp is not None
     http = response_head(resp, exchange.method)
     extra = [("WARC-IP-Address", resp.ip_address), ("WARC-Protocol", resp.protocol.lower())]
-    if resp.status == 304:
-        extra.append(("WARC-Profile", SERVER_NOT_MODIFIED))
+    original = exchange.revisit_of
+    if resp.status == 304 or original is not None:
+        identical = resp.status != 304
+        extra.append(("WARC-Profile", IDENTICAL_PAYLOAD_DIGEST if identical else SERVER_NOT_MODIFIED))
+        if original is not None:
+            extra += [
+                ("WARC-Refers-To", original.record_id),
+                ("WARC-Refers-To-Target-URI", original.url),
+                ("WARC-Refers-To-Date", original.date),
+            ]
+        if identical:
+            extra.append(("WARC-Payload-Digest", resp.payload_digest or _sha1(resp.body)))
         rec_type = "revisit"
     else:
         extra.append(("WARC-Truncated", resp.truncated))
         rec_type = "response"
     headers = _warc_headers(rec_type, record_id, exchange.date, exchange.url, warcinfo_id, extra)
-    return _record(exchange.url, rec_type, headers, resp.body, None, http)
+    return _record(exchange.url, rec_type, headers, resp.body, None, http, resp.payload_digest)
+
+
+def run_record(run_id: str, report: bytes, *, record_id: str, date: datetime, warcinfo_id: str) -> ArcWarcRecord:
+    """The metadata record holding a nightly run's report (JSON), at ``RUN_URI_PREFIX + run_id``."""
+    url = RUN_URI_PREFIX + run_id
+    headers = _warc_headers("metadata", record_id, date, url, warcinfo_id, [])
+    return _record(url, "metadata", headers, report, JSON)
 
 
 def metadata_record(
@@ -270,6 +314,7 @@ def capture_from_records(
     http = record.http_headers
     status = int(http.get_statuscode()) if http else None
     content_type = http.get_header("Content-Type") if http else None
+    validated = http is not None and status in (200, 304)
     mime = (content_type.split(";", 1)[0].strip().lower() or None) if content_type else None
     return Capture(
         record_id=rec.get_header("WARC-Record-ID"),
@@ -288,6 +333,10 @@ def capture_from_records(
         concurrent_ids=tuple(concurrent_ids),
         truncated=rec.get_header("WARC-Truncated"),
         error=_optional_str(provenance.get("error")),
+        refers_to=rec.get_header("WARC-Refers-To"),
+        etag=http.get_header("ETag") if validated else None,
+        last_modified=http.get_header("Last-Modified") if validated else None,
+        run_id=_optional_str(provenance.get("run")),
     )
 
 
@@ -352,13 +401,17 @@ def _record(
     payload: bytes,
     content_type: str | None,
     http: StatusAndHeaders | None = None,
+    payload_digest: str | None = None,
 ) -> ArcWarcRecord:
     """A warcio record complete with digests, Content-Type and Content-Length, so it can be
     serialised as it stands (``record_bytes``): capture runs on the crawl's CPU budget, and
-    warcio's writer would read the payload three more times in 16 KB pieces."""
+    warcio's writer would read the payload three more times in 16 KB pieces. A
+    ``payload_digest`` the crawler computed already is not computed again."""
     head = http.headers_buff if http else b""
-    block = b"" if rec_type == "revisit" else payload  # a revisit keeps only the HTTP head
-    payload_digest = _sha1(block)
+    if rec_type == "revisit":  # a revisit keeps only the HTTP head
+        block, payload_digest = b"", _SHA1_EMPTY
+    else:
+        block, payload_digest = payload, payload_digest or _sha1(payload)
     if rec_type not in _builder.NO_PAYLOAD_DIGEST_TYPES:
         warc_headers.headers.append(("WARC-Payload-Digest", payload_digest))
     content_type = content_type or _builder.WARC_RECORDS[rec_type]
@@ -377,6 +430,11 @@ def record_bytes(record: ArcWarcRecord) -> bytes:
     """A record built here, serialised exactly as warcio's WARCWriter writes it."""
     head = record.http_headers.headers_buff if record.http_headers else b""
     return b"".join([record.rec_headers.to_bytes(), head, record.raw_stream.getvalue(), b"\r\n\r\n"])
+
+
+def digest_of(payload: bytes) -> str:
+    """The ``WARC-Payload-Digest`` value of a payload: ``sha1:`` and base 32."""
+    return _sha1(payload)
 
 
 def _sha1(*parts: bytes) -> str:

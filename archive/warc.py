@@ -132,6 +132,22 @@ class RotatingWarcWriter:
             self._close_current()
         return capture
 
+    def write_record(self, build: Callable[[str], ArcWarcRecord]) -> tuple[str, int, int]:
+        """Write the one record ``build(warcinfo_id)`` makes (a run report); return its file
+        name, offset and length."""
+        current = self._file or self._open()
+        member = self._member(build(current.warcinfo_id))
+        start = current.size
+        try:
+            current.append(member)
+        except BaseException:
+            current.cut(start)
+            raise
+        name = current.name
+        if current.size >= self.max_size:
+            self._close_current()
+        return name, start, len(member)
+
     def close(self) -> None:
         if self._file is not None:
             self._close_current()

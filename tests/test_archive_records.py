@@ -13,13 +13,17 @@ from warcio.warcwriter import WARCWriter
 
 from archive.records import (
     PROFILE,
+    RUN_URI_PREFIX,
     Exchange,
     HttpRequest,
     HttpResponse,
+    Original,
     capture_from_records,
+    digest_of,
     exchange_records,
     read_provenance,
     record_bytes,
+    run_record,
     warcinfo_record,
 )
 
@@ -266,3 +270,48 @@ def test_warcinfo_declares_the_profile() -> None:
     assert f"nianbao-profile: {PROFILE}\r\n" in text
     assert "software: nianbao/test\r\n" in text
     assert "Transfer-Encoding" in text and "reason phrase" in text
+
+
+ORIGINAL = Original(IDS[0].replace("0001", "0009"), "http://www.example.gov.cn/a.html",
+                    "2024-02-01T00:00:00.000000Z", sha1_b32(RESPONSE.body))
+
+
+def test_identical_payload_is_a_revisit_naming_its_original() -> None:
+    records = exchange_records(exchange(revisit_of=ORIGINAL), WARCINFO_ID)
+    (_, _), (rev, payload), (_, _) = read_back(serialise(records))
+    headers = rev.rec_headers
+    assert rev.rec_type == "revisit" and payload == b""
+    assert headers.get_header("WARC-Profile").endswith("/revisit/identical-payload-digest")
+    assert headers.get_header("WARC-Payload-Digest") == sha1_b32(RESPONSE.body)
+    assert (headers.get_header("WARC-Refers-To"), headers.get_header("WARC-Refers-To-Target-URI"),
+            headers.get_header("WARC-Refers-To-Date")) == (ORIGINAL.record_id, ORIGINAL.url, ORIGINAL.date)
+    assert rev.http_headers.get_statuscode() == "200"  # the head as received, Content-Length included
+    assert rev.http_headers.get_header("Content-Length") == str(len(RESPONSE.body))
+    capture = capture_from_records(rev, {"run": "R7"}, warc_file="a.warc.gz", offset=0, length=1)
+    assert (capture.record_type, capture.refers_to, capture.payload_digest, capture.run_id) == (
+        "revisit", ORIGINAL.record_id, ORIGINAL.payload_digest, "R7")
+
+
+def test_not_modified_revisit_names_where_its_validators_came_from() -> None:
+    answer = response(status=304, body=b"", headers=[(b"ETag", b'W/"1a"'), (b"Last-Modified", b"Sun, 01 Feb 2024 00:00:00 GMT")])
+    records = exchange_records(exchange(method="GET", response=answer, revisit_of=ORIGINAL), WARCINFO_ID)
+    (_, _), (rev, _), (_, _) = read_back(serialise(records))
+    assert rev.rec_headers.get_header("WARC-Profile").endswith("/revisit/server-not-modified")
+    assert rev.rec_headers.get_header("WARC-Refers-To") == ORIGINAL.record_id
+    assert rev.rec_headers.get_header("WARC-Payload-Digest") is None
+    capture = capture_from_records(rev, {}, warc_file="a.warc.gz", offset=0, length=1)
+    assert (capture.status, capture.etag, capture.last_modified) == (304, 'W/"1a"', "Sun, 01 Feb 2024 00:00:00 GMT")
+
+
+def test_a_digest_computed_by_the_crawler_is_used_as_given() -> None:
+    records = exchange_records(exchange(response=response(payload_digest="sha1:GIVEN")), WARCINFO_ID)
+    assert records[1].rec_headers.get_header("WARC-Payload-Digest") == "sha1:GIVEN"
+    assert digest_of(RESPONSE.body) == sha1_b32(RESPONSE.body)
+
+
+def test_run_record_holds_the_report() -> None:
+    record = run_record("20240301T083015Z-ab12", b'{"finish_reason": "finished"}', record_id=IDS[2],
+                        date=DATE, warcinfo_id=WARCINFO_ID)
+    (read, _), = read_back(serialise([record]))
+    assert read.rec_type == "metadata" and read.rec_headers.get_header("Content-Type") == "application/json"
+    assert read.rec_headers.get_header("WARC-Target-URI") == RUN_URI_PREFIX + "20240301T083015Z-ab12"
