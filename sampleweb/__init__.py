@@ -29,8 +29,9 @@ Manifest (``build_manifest(night, sites)``, ``SampleWeb.manifest()``)::
                          site_code, columns, landing, in_scope}],
      "documents": [{key, url, list_url, site, column, title, agency, region_code,
                     report_year, publish_date, doc_type, template, format, attachments:
-                    [{url, format, filename, stub, needs_ocr, copy}], script, defaced, spam,
-                    year_conflict, body_year, status, listed, version, etag, stats, violations}],
+                    [{url, format, filename, stub, needs_ocr, copy, robots}], script, defaced, spam,
+                    year_conflict, body_year, status, listed, version, etag, stats, violations,
+                    robots}],
      "faults": {robots_disallowed, gzip, chunked, slow, flaky_500, set_cookie_multi,
                 gbk_content_disposition, cloaked, redirect_chain, stub_attachment, deleted,
                 meta_refresh, mirror, retry_after},
@@ -40,7 +41,8 @@ Manifest (``build_manifest(night, sites)``, ``SampleWeb.manifest()``)::
 redirect chain differs). ``format`` says where the content lives: ``html`` or only an
 attachment (``pdf``, ``docx``, ``xls``, ``xlsx``, ``image`` = a 图片版 PDF without text
 layer). Attachments with ``copy`` duplicate an HTML report (TRS 全真版 原件, downloads).
-``status`` is ``live``, ``deleted`` (404; ``listed`` stays true while the column still links
+``robots`` is ``disallowed`` when the site's robots.txt covers the page (or the attachment):
+a crawler obeying it never fetches them, one ignoring it gets them like any other. ``status`` is ``live``, ``deleted`` (404; ``listed`` stays true while the column still links
 it) or ``refresh`` (a meta refresh to the column). ``etag`` is the page's ETag that night
 (None when gone; a gzip-encoded answer carries its weak form ``W/"…"``). Fault lists are URLs, except ``redirect_chain``: lists of URLs from the
 linked address to the final page. ``gzip`` URLs are compressed only for clients sending

@@ -106,7 +106,7 @@ def inventory(web: Web) -> dict[str, list]:
             url = site.url(target)
             for fault in site_faults(name, route.kind):
                 found[fault].append(url)
-            if any(target.startswith(prefix) for prefix in site.disallow):
+            if not site.robots_allows(target):
                 found["robots_disallowed"].append(url)
             if route.kind == "detail" and route.entry is not None:
                 entry = route.entry

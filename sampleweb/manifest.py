@@ -72,7 +72,8 @@ def document(web: Web, entry: Entry) -> dict:
         "format": entry.format,
         "attachments": [
             {"url": web.attachment_url(entry, i), "format": a.format, "filename": a.filename, "stub": a.stub,
-             "needs_ocr": a.needs_ocr, "copy": a.copy}
+             "needs_ocr": a.needs_ocr, "copy": a.copy,
+             "robots": _robots(site.robots_allows(site.attachment_path(entry, i)))}
             for i, a in enumerate(entry.attachments)
         ],
         "script": report.script,
@@ -86,4 +87,9 @@ def document(web: Web, entry: Entry) -> dict:
         "etag": entity_tag(served.body) if served.status == 200 else None,
         "stats": [asdict(cell) for cell in report.stats],
         "violations": list(report.violations),
+        "robots": _robots(site.robots_allows(site.detail_path(entry))),
     }
+
+
+def _robots(allowed: bool) -> str:
+    return "allowed" if allowed else "disallowed"

@@ -139,6 +139,7 @@ SPECIALS: dict[str, Special] = {
     "fuzhou-czj/福州市财政局/2021": Special(attach=("pdf",)),
     "fuzhou-czj/福州市财政局/2023": Special(attach=("pdf",)),
     "luan-sjj/六安市数据资源管理局/2022": Special(attach=("docx",)),
+    "luan-sjj/六安市数据资源管理局/2018": Special(attach=("pdf",)),  # uploaded to the group robots.txt disallows
     "tongling-jiaoqu/铜陵市郊区人民政府/2009": Special(attach=("doc-stub",)),
     # Broken truth and the hostile web.
     "fuzhou-czj/福州市财政局/2022": Special(violate=2),
@@ -149,6 +150,7 @@ SPECIALS: dict[str, Special] = {
     "luan-sjj/六安市数据资源管理局/2019": Special(faults=("flaky_500",)),
     "fuzhou-czj/福州市财政局/2018": Special(faults=("slow",)),
     "fuzhou-czj/福州市财政局/2015": Special(faults=("redirect_chain",)),
+    "liangzhou/凉州区人民政府/2010": Special(faults=("robots",)),  # its year folder is disallowed
 }
 
 # Copies the mirror serves: keys of items on in-scope sites, shown in traditional script.

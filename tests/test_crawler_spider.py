@@ -53,7 +53,7 @@ def in_scope_documents(manifest: dict) -> list[dict]:
 
 def test_every_listed_document_is_fetched_and_yielded_with_its_list_provenance(crawl, manifest):
     items = {item["url"]: item for item in crawl["items"]}
-    documents = [doc for doc in in_scope_documents(manifest) if doc["listed"]]
+    documents = [doc for doc in in_scope_documents(manifest) if doc["listed"] and doc["robots"] == "allowed"]
     assert len(documents) > 150
     for doc in documents:
         item = items.get(doc["url"])
@@ -73,6 +73,7 @@ def test_every_attachment_is_fetched_through_its_download_path(crawl, manifest):
         for doc in in_scope_documents(manifest)
         if doc["listed"] and doc["status"] == "live"
         for attachment in doc["attachments"]
+        if attachment["robots"] == "allowed"
     }
     assert len(attachments) >= 8
     assert attachments <= requested
@@ -147,7 +148,7 @@ def test_columns_are_discovered_from_the_site_roots(sample_web, manifest, tmp_pa
         if site["in_scope"]:
             assert set(site["columns"]) <= columns, site["name"]
     reached = {item["url"] for item in crawl["items"]}
-    assert {doc["url"] for doc in in_scope_documents(manifest) if doc["listed"]} <= reached
+    assert {doc["url"] for doc in in_scope_documents(manifest) if doc["listed"] and doc["robots"] == "allowed"} <= reached
 
 
 def test_captured_documents_carry_their_warc_record_id(sample_web, tmp_path):

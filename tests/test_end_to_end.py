@@ -80,12 +80,13 @@ def test_every_report_of_the_manifest_is_in_the_catalog(crawl):
     db = sqlite3.connect(data / "catalog.db")
     urls = {url for (url,) in db.execute("select url from documents")}
     in_scope = {site["name"] for site in manifest["sites"] if site["in_scope"]}
-    live = [doc for doc in manifest["documents"] if doc["status"] == "live" and doc["site"] in in_scope]
+    live = [doc for doc in manifest["documents"] if doc["status"] == "live" and doc["site"] in in_scope
+            and doc["robots"] == "allowed"]  # robots.txt keeps the others out (test_robots_txt_is_captured_and_obeyed)
     assert live
     missing = [doc["url"] for doc in live if doc["url"] not in urls]
     assert missing == []
     captured = {row["url"] for row in captures(data)}
-    attachments = [a["url"] for doc in live for a in doc["attachments"]]
+    attachments = [a["url"] for doc in live for a in doc["attachments"] if a["robots"] == "allowed"]
     assert attachments and [url for url in attachments if url not in captured] == []
     gone = [doc["url"] for doc in manifest["documents"] if doc["status"] == "deleted"]
     statuses = dict(db.execute("select url, status from documents"))

@@ -30,16 +30,37 @@ def document(manifest, url):
     return next(d for d in manifest["documents"] if d["url"] == url)
 
 
-def test_robots_disallows_a_path_that_pages_link_into(manifest):
-    disallowed = manifest["faults"]["robots_disallowed"]
-    assert disallowed
-    url = disallowed[0]
+def disallowed_prefixes(url: str) -> list[str]:
     robots = fetch(urljoin(url, "/robots.txt"))[2].decode()
-    prefix = next(line.split(":", 1)[1].strip() for line in robots.splitlines() if line.startswith("Disallow: /"))
-    assert urlsplit(url).path.startswith(prefix)
-    assert fetch(url)[0] == 200, "a crawler ignoring robots.txt would get the page"
+    return [line.split(":", 1)[1].strip() for line in robots.splitlines() if line.startswith("Disallow: /")]
+
+
+def test_robots_disallows_pages_and_files_that_crawlers_reach(manifest):
+    """A listed report (its year folder) and an attachment (its upload group) are behind robots.txt:
+    linked like any other, served to whoever ignores robots.txt, flagged in the manifest."""
+    disallowed = set(manifest["faults"]["robots_disallowed"])
+    pages = [d for d in manifest["documents"] if d["robots"] == "disallowed"]
+    files = [(d, a) for d in manifest["documents"] for a in d["attachments"] if a["robots"] == "disallowed"]
+    assert pages and files and len({d["site"] for d in pages} | {d["site"] for d, _ in files}) >= 2
+    for doc in pages:
+        assert doc["url"] in disallowed and doc["listed"] and doc["status"] == "live"
+        assert any(urlsplit(doc["url"]).path.startswith(p) for p in disallowed_prefixes(doc["url"]))
+        assert fetch(doc["url"])[0] == 200, "a crawler ignoring robots.txt gets the page"
+    for doc, attachment in files:
+        assert attachment["url"] in disallowed and doc["robots"] == "allowed"
+        assert any(urlsplit(attachment["url"]).path.startswith(p) for p in disallowed_prefixes(doc["url"]))
+        assert attachment["url"] in {u for _, u in links(fetch(doc["url"])[2], doc["url"])}
+        assert fetch(attachment["url"])[0] == 200
+    allowed = [d for d in manifest["documents"] if d["robots"] == "allowed" and d["site"] in {p["site"] for p in pages}]
+    assert allowed and not {d["url"] for d in allowed} & disallowed
+
+
+def test_robots_disallows_the_print_copies_articles_link(manifest):
     linking = next(d for d in manifest["documents"] if d["site"] == "fuzhou-czj" and d["status"] == "live")
-    assert any(urlsplit(u).path.startswith(prefix) for _, u in links(fetch(linking["url"])[2], linking["url"]))
+    prefixes = disallowed_prefixes(linking["url"])
+    prints = [u for _, u in links(fetch(linking["url"])[2], linking["url"]) if "/dyb/" in u]
+    assert prints and all(any(urlsplit(u).path.startswith(p) for p in prefixes) for u in prints)
+    assert set(prints) <= set(manifest["faults"]["robots_disallowed"]) and fetch(prints[0])[0] == 200
 
 
 def test_gzip_only_for_clients_that_accept_it(manifest):

@@ -30,7 +30,9 @@ def test_shape_and_json(web, manifest):
     for doc in manifest["documents"]:
         assert {"url", "site", "column", "title", "agency", "region_code", "report_year", "publish_date", "doc_type",
                 "template", "format", "attachments", "script", "defaced", "spam", "year_conflict", "status",
-                "version", "etag", "stats", "violations"} <= set(doc)
+                "version", "etag", "stats", "violations", "robots"} <= set(doc)
+        assert doc["robots"] in ("allowed", "disallowed")
+        assert all(a["robots"] in ("allowed", "disallowed") for a in doc["attachments"])
 
 
 def test_every_url_answers_as_its_status_says(manifest):

@@ -24,6 +24,8 @@ SITE_ID = "35"
 PAGE_SIZE = 10
 MAX_PAGE_SIZE = 100
 LABEL = "/site/label/8888"
+# Uploads go to a FastDFS group by date; the old group is kept out of search engines.
+OLD_GROUP, GROUP, NEW_GROUP_FROM = "/group1/", "/group6/", 2020
 # What the platform's label template adds to every list request.
 LABEL_EXTRAS = {"isDate": "true", "dateFormat": "yyyy-MM-dd", "length": 50, "type": 4, "cId": "",
                 "result": "暂无相关信息", "file": "/xxgk/publicInfoList_newest2020"}
@@ -111,6 +113,7 @@ DETAIL_MAIN = """{position}
 class AnhuiSite(Site):
     cms = "anhui"
     variant = "editor"
+    disallowed_dirs = (OLD_GROUP,)
     assets = {"/dist/css/xxgk.css": (STYLES["anhui"], CSS), "/assets/js/jquery.min.js": (JQUERY, JS),
               "/assets/js/core.min.js": (LS, JS)}
 
@@ -132,7 +135,9 @@ class AnhuiSite(Site):
 
     def attachment_path(self, entry: Entry, index: int) -> str:
         token = self.file_token(entry, index)
-        return (f"/group6/M00/{token[:2].upper()}/{token[2:4].upper()}/wKgBCm{token[4:20]}.{entry.attachments[index].extension}")
+        group = GROUP if entry.published.year >= NEW_GROUP_FROM else OLD_GROUP
+        return (f"{group}M00/{token[:2].upper()}/{token[2:4].upper()}/wKgBCm{token[4:20]}."
+                f"{entry.attachments[index].extension}")
 
     # -- routes ------------------------------------------------------------------------------
     def static_routes(self) -> Iterator[tuple[str, Route]]:

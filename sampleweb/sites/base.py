@@ -63,7 +63,7 @@ class Site:
     variant: ClassVar[str] = "editor"  # content.render_html variant the site's editor produces
     charset: ClassVar[str] = "utf-8"
     content_type: ClassVar[str] = "text/html; charset=utf-8"
-    disallow: ClassVar[tuple[str, ...]] = ()
+    disallowed_dirs: ClassVar[tuple[str, ...]] = ()  # what robots.txt keeps crawlers out of, always
     assets: ClassVar[dict[str, tuple[str, str]]] = {}  # path → (text, content type), see assets.py
 
     def __init__(self, spec: SiteSpec, origin: Origin, entries: list[Entry] = (), web: Web | None = None):
@@ -109,6 +109,10 @@ class Site:
         return Response(body=self.attachment_bytes(entry, index), content_type=MIME[attachment.format],
                         cacheable=True, modified=entry.published)
 
+    def robots_folder(self, entry: Entry) -> str:
+        """The folder robots.txt disallows to keep crawlers off an item planted behind it (``robots``)."""
+        raise NotImplementedError(f"{self.cms} sites put no item behind robots.txt")
+
     def redirect_hops(self, entry: Entry) -> list[str]:
         """Old paths an item moved from, oldest first, each 301-ing to the next (redirect_chain)."""
         return []
@@ -125,6 +129,16 @@ class Site:
         """The listed items of a column, newest first, as the CMS sorts them."""
         listed = [e for e in self.entries if e.listed and e.column == index]
         return sorted(listed, key=lambda e: (e.published, e.doc_id), reverse=True)
+
+    @property
+    def disallow(self) -> tuple[str, ...]:
+        """Path prefixes robots.txt disallows: the site's own, and the folders of items put behind it."""
+        planted = (self.robots_folder(e) for e in self.entries if "robots" in e.faults)
+        return tuple(dict.fromkeys((*self.disallowed_dirs, *planted)))
+
+    def robots_allows(self, target: str) -> bool:
+        """Whether robots.txt lets crawlers fetch ``target`` (path and query)."""
+        return not any(target.startswith(prefix) for prefix in self.disallow)
 
     def list_href(self, entry: Entry) -> str:
         """Where a list links an item: its old address when it moved, else its page."""

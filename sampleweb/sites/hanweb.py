@@ -141,6 +141,10 @@ class HanwebSite(Site):
     def attachment_path(self, entry: Entry, index: int) -> str:
         return f"/module/download/downfile.jsp?classid=0&filename={self.file_token(entry, index)}.{entry.attachments[index].extension}"
 
+    def robots_folder(self, entry: Entry) -> str:
+        """Articles live in year folders; a site hiding one year's pages disallows its folder."""
+        return f"/art/{entry.published.year}/"
+
     def stored_path(self, entry: Entry, index: int) -> str:
         return f"/attach/0/{self.file_token(entry, index)}.{entry.attachments[index].extension}"
 

@@ -167,7 +167,7 @@ class TrsSite(Site):
         return f"{LANDING}{self.spec.columns[0].id}/"
 
     @property
-    def disallow(self) -> tuple[str, ...]:  # type: ignore[override]
+    def disallowed_dirs(self) -> tuple[str, ...]:  # type: ignore[override]
         return (self.column_dir + PRINT_DIR,)
 
     # -- layout ------------------------------------------------------------------------------
