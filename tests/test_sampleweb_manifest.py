@@ -72,7 +72,9 @@ def test_the_web_holds_every_kind_of_document(manifest):
     docs = manifest["documents"]
     assert {d["format"] for d in docs} == {"html", "pdf", "docx", "xls", "xlsx", "image"}
     assert {d["template"] for d in docs} == {"free", "2019", "2021", None}
-    assert len([d for d in docs if d["violations"] and d["site"] != "mirror"]) == 1
+    planted = {d["violations"][0]: d["site"] for d in docs if d["violations"] and d["site"] != "mirror"}
+    assert sorted(planted) == [1, 2, 3, 4, 5, 6]
+    assert len({planted[rule] for rule in (1, 3, 4, 6)}) == 4, "rules 1, 3, 4, 6 broken on four sites"
     assert [d["body_year"] for d in docs if d["year_conflict"]] == [2018]
     assert {d["doc_type"] for d in docs} == {"annual_report", "other"}
     assert {d["site"] for d in docs if d["script"] == "traditional"} == {"mirror"}
@@ -84,3 +86,16 @@ def test_the_web_holds_every_kind_of_document(manifest):
 def test_build_manifest_is_deterministic(web, manifest):
     again = build_manifest(0, web.sites)
     assert again == manifest
+
+
+def test_rule_five_breaks_the_chain_between_two_years(manifest):
+    def applications(doc, row):
+        return {s["column"]: s["value"] for s in doc["stats"] if s["table"] == "applications" and s["row"] == row}
+
+    docs = {(d["agency"], d["report_year"]): d for d in manifest["documents"] if d["site"] != "mirror"}
+    chained = [(d, docs[d["agency"], d["report_year"] - 1]) for d in docs.values()
+               if d["template"] in ("2019", "2021") and docs.get((d["agency"], d["report_year"] - 1), {}).get("template")
+               in ("2019", "2021")]
+    broken = [this for this, last in chained
+              if applications(this, "carried_over") != applications(last, "carried_forward")]
+    assert len(chained) > 50 and [d["violations"] for d in broken] == [[5]]
