@@ -16,9 +16,10 @@ from functools import cache, cached_property
 
 from . import hostile, nights
 from .content import (
-    Report, carried_forward, generate_notice, generate_report, seed_documents, template_for_year, to_mirror,
+    Report, carried_forward, generate_notice, generate_report, seed_documents, seed_original, template_for_year,
+    to_mirror,
 )
-from .plan import MIRROR_SEEDS, MIRRORED, NOTICES, SERIES, SPECIALS, Special, site_spec
+from .plan import MIRROR_CAPTURES, MIRRORED, NOTICES, SEED_ITEMS, SERIES, SPECIALS, Special, site_spec
 
 # First document id per CMS, as the real systems number them (ids grow with publication).
 ID_BASE = {"hanweb": 1_296_000, "trs": 80_470, "anhui": 2_611_300, "gkmlpt": 4_812_000, "legacy": 160,
@@ -173,17 +174,19 @@ def _notice_items() -> Iterator[Item]:
         yield Item(key, notice.site, notice.column, report, Special())
 
 
+def _seed_items() -> Iterator[Item]:
+    for placed in SEED_ITEMS:
+        report = seed_original(placed.seed)
+        key = f"{placed.site}/{report.agency}/seed-{placed.seed}"
+        yield Item(key, placed.site, placed.column, report, Special())
+
+
 def _mirror_items(originals: dict[str, Item]) -> Iterator[Item]:
-    for key in MIRRORED:
-        original = originals[key]
-        yield Item(f"mirror/{key}", "mirror", None, to_mirror(original.report, _stable(key)), Special(),
-                   origin_key=key)
     seeds = seed_documents()
-    for seed in MIRROR_SEEDS:
-        report = seeds[seed]
-        if report.script != "traditional":
-            report = to_mirror(report, _stable(seed))
-        yield Item(f"mirror/seed/{seed}", "mirror", None, report, Special())
+    for key in MIRRORED:
+        capture = MIRROR_CAPTURES.get(key)
+        report = seeds[capture] if capture else to_mirror(originals[key].report, _stable(key))
+        yield Item(f"mirror/{key}", "mirror", None, report, Special(), origin_key=key)
 
 
 def _numbered(items: list[Item]) -> list[Item]:
@@ -203,7 +206,7 @@ def _numbered(items: list[Item]) -> list[Item]:
 @cache
 def plan_items() -> dict[str, Item]:
     """Every item of every night, keyed by item key."""
-    items = list(_series_items()) + list(_notice_items())
+    items = list(_series_items()) + list(_notice_items()) + list(_seed_items())
     originals = {item.key: item for item in items}
     items += _mirror_items(originals)
     return {item.key: item for item in _numbered(items)}

@@ -29,7 +29,7 @@ def site_dicts(origins: dict[str, Origin]) -> list[dict]:
             "domain": spec.domain, "site_code": spec.site_code,
             "columns": [site.url(site.column_path(i)) for i in range(len(spec.columns))],
             "landing": site.url(site.landing_path()) if spec.in_scope else None,
-            "in_scope": spec.in_scope,
+            "in_scope": spec.in_scope, "level": spec.level or None,
         })
     return found
 

@@ -35,6 +35,7 @@ class SiteSpec:
     columns: tuple[ColumnSpec, ...]
     icp: str = ""
     in_scope: bool = True
+    level: str = ""  # administrative level, as the registry records it
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,16 @@ class Notice:
 
 
 @dataclass(frozen=True)
+class SeedItem:
+    """A real seed text posted in a column as an item of its own: the page a mirror capture
+    (``content.seed_original``) was copied from."""
+
+    site: str
+    column: int
+    seed: str
+
+
+@dataclass(frozen=True)
 class Special:
     """How one item departs from a plain HTML report, keyed by item key ``site/agency/year``.
 
@@ -80,15 +91,21 @@ class Special:
 SITES: tuple[SiteSpec, ...] = (
     SiteSpec("liangzhou", "hanweb", "凉州区人民政府", "620602", "127.0.0.11", "www.gsliangzhou.gov.cn",
              "6206020001", (ColumnSpec("1021", "区政府及部门年报"), ColumnSpec("1022", "乡镇（街道）年报")),
-             icp="陇ICP备05000418号"),
+             icp="陇ICP备05000418号", level="county"),
     SiteSpec("fuzhou-czj", "trs", "福州市财政局", "350100", "127.0.0.12", "czj.fuzhou.gov.cn",
-             "3501000031", (ColumnSpec("zfxxgknb", "政府信息公开年报"),), icp="闽ICP备05030815号"),
+             "3501000031", (ColumnSpec("zfxxgknb", "政府信息公开年报"),), icp="闽ICP备05030815号",
+             level="prefecture-department"),
     SiteSpec("luan-sjj", "anhui", "六安市数据资源管理局", "341500", "127.0.0.13", "sjj.luan.gov.cn",
-             "3415000040", (ColumnSpec("161271", "政府信息公开年报"),), icp="皖ICP备05012045号"),
+             "3415000040", (ColumnSpec("161271", "政府信息公开年报"),), icp="皖ICP备05012045号",
+             level="prefecture-department"),
     SiteSpec("huizhou-sthjj", "gkmlpt", "惠州市生态环境局", "441300", "127.0.0.14", "sthjj.huizhou.gov.cn",
-             "4413000026", (ColumnSpec("2838", "政府信息公开年报"),), icp="粤ICP备11090133号"),
+             "4413000026", (ColumnSpec("2838", "政府信息公开年报"),), icp="粤ICP备11090133号",
+             level="prefecture-department"),
     SiteSpec("tongling-jiaoqu", "legacy", "铜陵市郊区人民政府", "340711", "127.0.0.15", "www.tljq.gov.cn",
-             "3407110001", (ColumnSpec("20", "政府信息公开年度报告"),), icp="皖ICP备06001796号"),
+             "3407110001", (ColumnSpec("20", "政府信息公开年度报告"),), icp="皖ICP备06001796号", level="county"),
+    SiteSpec("ah-jgswj", "anhui", "安徽省机关事务管理局", "340000", "127.0.0.16", "jgswj.ah.gov.cn",
+             "3400000016", (ColumnSpec("23601", "政府信息公开年报"),), icp="皖ICP备05001423号",
+             level="province-department"),
     SiteSpec("mirror", "mirror", "中國電子政務網", "000000", "127.0.0.21", "www.zgdzzw.com.cn",
              "", (), in_scope=False),
 )
@@ -113,6 +130,9 @@ SERIES: tuple[Series, ...] = (
     Series("tongling-jiaoqu", 0, "铜陵市郊区安庆矿区办事处", range(2015, 2021), 14),
     Series("tongling-jiaoqu", 0, "铜陵市郊区大通镇人民政府", range(2015, 2021), 15),
     Series("tongling-jiaoqu", 0, "铜陵市郊区铜山镇人民政府", range(2025, 2026), 16),
+    Series("ah-jgswj", 0, "安徽省机关事务管理局", range(2008, 2026), 17),
+    Series("ah-jgswj", 0, "安徽省省直住房公积金管理分中心", range(2019, 2026), 18),
+    Series("ah-jgswj", 0, "安徽省省直机关住房制度改革办公室", range(2019, 2026), 19),
 )
 
 NOTICES: tuple[Notice, ...] = (
@@ -123,8 +143,11 @@ NOTICES: tuple[Notice, ...] = (
     Notice("tongling-jiaoqu", 0, "铜陵市郊区人民政府", 2013, "workpoints_letter"),
 )
 
+SEED_ITEMS: tuple[SeedItem, ...] = (SeedItem("luan-sjj", 0, "003"),)
+
 SPECIALS: dict[str, Special] = {
     # Real texts (content.seed_documents) in place of generated ones.
+    "ah-jgswj/安徽省机关事务管理局/2018": Special(seed="000"),
     "liangzhou/凉州区人民政府/2016": Special(seed="001"),
     "luan-sjj/六安市数据资源管理局/2020": Special(seed="004"),
     "tongling-jiaoqu/铜陵市郊区安庆矿区办事处/2019": Special(seed="002"),
@@ -164,10 +187,11 @@ MIRRORED: tuple[str, ...] = (
     "luan-sjj/六安市数据资源管理局/2021",
     "luan-sjj/六安市数据资源管理局/2023",
     "liangzhou/凉州区人民政府/2019",
+    "ah-jgswj/安徽省机关事务管理局/2018",
+    "luan-sjj/六安市审计局/seed-003",
 )
-# Seed texts the mirror carries whose originals are not on the sample web (003 is the
-# mirror's own capture, already traditional; 000 is an Anhui provincial bureau's report).
-MIRROR_SEEDS: tuple[str, ...] = ("003", "000")
+# Mirror copies that are real captures: the seed text itself is the copy of the item.
+MIRROR_CAPTURES: dict[str, str] = {"luan-sjj/六安市审计局/seed-003": "003"}
 
 
 def site_spec(name: str) -> SiteSpec:

@@ -78,3 +78,15 @@ def test_seed_004_injection_recorded_and_reversible():
     assert report.stat("applications", "new_received", "natural_person").value == 4
     assert report.stat("applications", "granted", "total").value == 4
     assert len([s for s in report.stats if s.table == "applications"]) == 23 * 7
+
+
+def test_seed_003_original_is_the_simplified_notice_without_the_mirrors_spam():
+    from sampleweb.content import seed_original
+
+    copy, original = seed_documents()["003"], seed_original("003")
+    assert original.script == "simplified" and original.spam == () and original.publisher == "六安市审计局"
+    assert original.title == "六安市审计局关于印发2019年度政务公开暨电子政务目标任务责任清单的通知"
+    assert (original.agency, original.report_year, original.doc_type) == (copy.agency, None, "other")
+    assert len(original.blocks) == len(copy.blocks) and "印发" in original.text() and "發" not in original.text()
+    with pytest.raises(KeyError):
+        seed_original("004")

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from sampleweb_http import fetch, header
 
 from nianbao.cli import main
-from sampleweb.plan import DEFAULT_PORT
+from sampleweb.plan import DEFAULT_PORT, SITES
 
 
 def test_each_site_on_its_own_loopback_address(sample_web):
@@ -81,7 +81,7 @@ def test_serve_prints_sites_then_stops_cleanly_on_sigterm():
     code = "from sampleweb.server import serve; serve(1, port=0)"
     with subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True) as process:
         try:
-            lines = [json.loads(process.stdout.readline()) for _ in range(6)]
+            lines = [json.loads(process.stdout.readline()) for _ in SITES]
             assert {line["cms"] for line in lines} == {"hanweb", "trs", "anhui", "gkmlpt", "legacy", "mirror"}
             assert all({"name", "cms", "root", "columns", "address"} <= set(line) for line in lines)
             assert fetch(lines[0]["columns"][0])[0] == 200

@@ -3,7 +3,8 @@
 Public API (pure and deterministic: the same arguments give the same bytes):
 
 - ``Report``, ``Table``, ``StatCell`` — the truth as data (model.py).
-- ``seed_documents() -> dict[str, Report]`` — the five real seed texts '000'…'004'.
+- ``seed_documents() -> dict[str, Report]`` — the five real seed texts '000'…'004';
+  ``seed_original(key)`` — for a seed captured from a mirror (003), the page it copied.
 - ``generate_report(agency, region_code, year, template=None, seed=0, *, violate=None,
   carried_over=None, publish_date=None) -> Report`` — a report with known numbers;
   ``generate_series(agency, region_code, years, seed=0, *, violate=None)`` chains carry-over;
@@ -19,7 +20,7 @@ Public API (pure and deterministic: the same arguments give the same bytes):
   tables; ValueError when a report has none), ``render_image_only(report, *, fmt="pdf")``
   (图片版, no text layer; ``fmt`` "png"/"jpeg" gives the first page image).
   PDF ≈ 20–60 ms, DOCX ≈ 80 ms, image-only ≈ 150 ms: callers render lazily and cache.
-- ``to_traditional(text)``, ``add_pinyin(text, seed=0, rate=0.08)``, ``to_mirror(report, seed=0)``
+- ``to_traditional(text)``, ``to_simplified(text)``, ``add_pinyin(text, seed=0, rate=0.08)``, ``to_mirror(report, seed=0)``
   — the mirror copy's script and pinyin glosses ("發(fā)布").
 """
 
@@ -33,12 +34,12 @@ from .pdf import render_pdf
 from .reports import agency_names, carried_forward, generate_report, generate_series
 from .scan import render_image_only
 from .schema import template_for_year
-from .script import add_pinyin, to_mirror, to_traditional
-from .seeds import seed_documents
+from .script import add_pinyin, to_mirror, to_simplified, to_traditional
+from .seeds import seed_documents, seed_original
 
 __all__ = [
     "NOTICE_KINDS", "VARIANTS", "Report", "StatCell", "Table", "add_pinyin", "agency_names", "carried_forward",
     "generate_notice", "generate_report", "generate_series", "render_docx", "render_html", "render_image_only",
-    "render_pdf", "render_xls", "render_xlsx", "seed_documents", "template_for_year", "to_mirror",
-    "to_traditional",
+    "render_pdf", "render_xls", "render_xlsx", "seed_documents", "seed_original", "template_for_year",
+    "to_mirror", "to_simplified", "to_traditional",
 ]

@@ -31,13 +31,18 @@ for chars, reading in (
 
 
 @cache
-def _converter() -> opencc.OpenCC:
-    return opencc.OpenCC("s2t")
+def _converter(config: str = "s2t") -> opencc.OpenCC:
+    return opencc.OpenCC(config)
 
 
 def to_traditional(text: str) -> str:
     """Simplified → traditional (OpenCC s2t)."""
     return _converter().convert(text)
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → simplified (OpenCC t2s): a mirror capture back in its original script."""
+    return _converter("t2s").convert(text)
 
 
 def add_pinyin(text: str, seed: int = 0, rate: float = 0.08) -> str:

@@ -11,10 +11,12 @@ have 关于 restored and the injection is recorded in ``injections``/``spam``.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import cache
 from importlib import resources
 
 from .model import Report, StatCell, Table
+from .script import to_simplified
 from .schema import ACTIVE_SECTIONS, APPLICATION_COLUMNS, REVIEW_COLUMNS, REVIEW_ROWS, application_rows
 from .tables import active_table, applications_table, review_table
 
@@ -59,7 +61,10 @@ SEEDS: dict[str, dict] = {
     "003": dict(file="003_2457045c09f18477.txt", title="六安市印發2019年度政務公開暨電子政務目標任務責任清單",
                 agency="六安市审计局", region_code="341500", report_year=None, body_year=2019, template=None,
                 doc_type="other", script="traditional", publish_date="2019-07-17", publisher="中國電子政務網",
-                spam=("老时时2011081901",)),
+                spam=("老时时2011081901",),
+                # The bureau's own page the mirror copied: simplified, under the notice's full title.
+                original=dict(title="六安市审计局关于印发2019年度政务公开暨电子政务目标任务责任清单的通知",
+                              publish_date="2019-07-16", publisher="六安市审计局")),
     "004": dict(file="004_81c06934ecf83b01.txt",
                 title="六安市数据资源管理局(政务服务管理局)2020年政府信息公开工作年度报告",
                 agency="六安市数据资源管理局", region_code="341500", report_year=2020, template="2019",
@@ -155,3 +160,16 @@ def _seed_report(key: str) -> Report:
 def seed_documents() -> dict[str, Report]:
     """The five seeds as reports, keyed '000'…'004'."""
     return {key: _seed_report(key) for key in SEEDS}
+
+
+def seed_original(key: str) -> Report:
+    """The page a seed captured from a mirror was copied from: back in simplified script,
+    without the mirror's spam, under the original's title, date and publisher."""
+    truth = SEEDS[key]
+    if "original" not in truth:
+        raise KeyError(f"seed {key} is not a mirror capture")
+    copy = seed_documents()[key]
+    blocks = tuple(Table(to_simplified(b.caption), tuple(tuple((to_simplified(t), r, c) for t, r, c in row)
+                                                         for row in b.rows), b.kind)
+                   if isinstance(b, Table) else to_simplified(b) for b in copy.blocks)
+    return replace(copy, blocks=blocks, script="simplified", spam=(), injections=(), **truth["original"])

@@ -11,6 +11,7 @@ stored under ``/group6/M00/…``.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from html import escape
 from urllib.parse import urlencode
 
@@ -19,8 +20,30 @@ from ..wire import Request
 from .assets import CSS, JQUERY, JS, LS, STYLES
 from .base import Resolved, Route, Site, date_only
 
-ORGAN_ID = "6596271"
-SITE_ID = "35"
+
+
+@dataclass(frozen=True)
+class Install:
+    """One install of the platform: its organ and site ids and the footer's particulars."""
+
+    organ_id: str
+    site_id: str
+    address: str
+    phone: str
+    hotline: str
+    police_record: str
+    governments: tuple[tuple[str, str], ...]  # the 政府网站 drop-down: (name, URL)
+
+
+# Installs by 政府网站标识码 (SiteSpec.site_code).
+INSTALLS = {
+    "3415000040": Install("6596271", "35", "六安市佛子岭中路168号", "0564-3382618", "市长热线：0564-12345",
+                          "34150202000123", (("安徽省人民政府", "https://www.ah.gov.cn/"),
+                                             ("六安市人民政府", "https://www.luan.gov.cn/"))),
+    "3400000016": Install("5579281", "1", "合肥市包河区中山路1号", "0551-62601234", "省政务服务便民热线：12345",
+                          "34010402000816", (("中国政府网", "https://www.gov.cn/"),
+                                             ("安徽省人民政府", "https://www.ah.gov.cn/"))),
+}
 PAGE_SIZE = 10
 MAX_PAGE_SIZE = 100
 LABEL = "/site/label/8888"
@@ -52,10 +75,10 @@ HEAD = """<!DOCTYPE html>
 """
 FOOT = """</div>
 <div class="footer"><div class="container">
-<div class="links"><select onchange="window.open(this.value)"><option>-- 政府网站 --</option><option value="https://www.ah.gov.cn/">安徽省人民政府</option><option value="https://www.luan.gov.cn/">六安市人民政府</option></select>
+<div class="links"><select onchange="window.open(this.value)"><option>-- 政府网站 --</option>{governments}</select>
 <span class="friend">友情链接：<a href="{mirror}" target="_blank">中国电子政务网</a></span></div>
-<p>主办：{agency}　地址：六安市佛子岭中路168号　电话：0564-3382618</p>
-<p>网站标识码：{code}　<a href="https://beian.miit.gov.cn" target="_blank">{icp}</a>　皖公网安备 34150202000123号</p>
+<p>主办：{agency}　地址：{address}　电话：{phone}</p>
+<p>网站标识码：{code}　<a href="https://beian.miit.gov.cn" target="_blank">{icp}</a>　皖公网安备 {police}号</p>
 <p><span id="_ideConac"><img src="/images/red.png" alt="党政机关"></span></p>
 </div></div>
 {script}
@@ -105,7 +128,7 @@ DETAIL_MAIN = """{position}
 </div>
 {files}
 <div class="wzy_tools"><div class="share">分享到：<a href="javascript:;" title="微信">微信</a> <a href="javascript:;" title="新浪微博">微博</a> <a href="javascript:;" title="QQ空间">QQ空间</a></div><a href="javascript:window.print();">【打印本页】</a> <a href="javascript:window.close();">【关闭窗口】</a><div class="ewm"><div id="qrcode"></div><p>扫一扫在手机打开当前页</p></div></div>
-<div class="zczx"><div class="zczx_title">政策咨询</div><p>如果您对该政策文件有疑问，可以点击“我要问”在线咨询，也可以拨打上方的电话咨询相关部门，或者拨打市长热线：0564-12345。</p><a href="javascript:;" class="wyw">我要问</a></div>
+<div class="zczx"><div class="zczx_title">政策咨询</div><p>如果您对该政策文件有疑问，可以点击“我要问”在线咨询，也可以拨打上方的电话咨询相关部门，或者拨打{hotline}。</p><a href="javascript:;" class="wyw">我要问</a></div>
 </div>
 """
 
@@ -117,21 +140,25 @@ class AnhuiSite(Site):
     assets = {"/dist/css/xxgk.css": (STYLES["anhui"], CSS), "/assets/js/jquery.min.js": (JQUERY, JS),
               "/assets/js/core.min.js": (LS, JS)}
 
+    @property
+    def install(self) -> Install:
+        return INSTALLS[self.spec.site_code]
+
     # -- layout ------------------------------------------------------------------------------
     def landing_path(self) -> str:
-        return f"/public/column/{ORGAN_ID}?type=4&action=xxgk"
+        return f"/public/column/{self.install.organ_id}?type=4&action=xxgk"
 
     def column_path(self, index: int) -> str:
-        return f"/public/column/{ORGAN_ID}?type=4&catId={self.spec.columns[index].id}&action=list"
+        return f"/public/column/{self.install.organ_id}?type=4&catId={self.spec.columns[index].id}&action=list"
 
     def fragment_path(self, index: int, page: int) -> str:
-        query = urlencode({"IsAjax": 1, "dataType": "html", "labelName": "publicInfoList", "siteId": SITE_ID,
-                           "organId": ORGAN_ID, "catId": self.spec.columns[index].id, "pageSize": PAGE_SIZE,
+        query = urlencode({"IsAjax": 1, "dataType": "html", "labelName": "publicInfoList", "siteId": self.install.site_id,
+                           "organId": self.install.organ_id, "catId": self.spec.columns[index].id, "pageSize": PAGE_SIZE,
                            "pageIndex": page, "action": "list", **LABEL_EXTRAS})
         return f"{LABEL}?{query}"
 
     def detail_path(self, entry: Entry) -> str:
-        return f"/public/{ORGAN_ID}/{entry.doc_id}.html"
+        return f"/public/{self.install.organ_id}/{entry.doc_id}.html"
 
     def attachment_path(self, entry: Entry, index: int) -> str:
         token = self.file_token(entry, index)
@@ -153,11 +180,12 @@ class AnhuiSite(Site):
         """The platform reads its parameters by name, in any order, from the query or a POST form;
         a column may be named by ``catId`` or in a ``catIds`` list."""
         query = {**request.query, **request.form()}
+        organ = self.install.organ_id
         for index, column in enumerate(self.spec.columns):
             named = query.get("catId") == column.id or column.id in query.get("catIds", "").split(",")
-            if not named or query.get("organId", ORGAN_ID) != ORGAN_ID:
+            if not named or query.get("organId", organ) != organ:
                 continue
-            if request.path == f"/public/column/{ORGAN_ID}" and query.get("action") == "list":
+            if request.path == f"/public/column/{organ}" and query.get("action") == "list":
                 return self._column(index)
             if request.path == LABEL and query.get("pageIndex", "").isdigit():
                 size = query.get("pageSize", "")
@@ -169,18 +197,21 @@ class AnhuiSite(Site):
 
     # -- pages -------------------------------------------------------------------------------
     def _frame(self, title: str, column: str, main: str, entry: Entry | None = None, script: str = "") -> str:
+        install = self.install
+        governments = "".join(f'<option value="{url}">{escape(name)}</option>' for name, url in install.governments)
         agency = escape(self.spec.agency)
         return (HEAD.format(meta=self.standard_meta(column, entry), title=escape(title), agency=agency,
                             landing=self.landing_path())
                 + main + FOOT.format(agency=agency, code=self.spec.site_code, icp=self.spec.icp, script=script,
-                                    mirror=self.friend_url("mirror")))
+                                    mirror=self.friend_url("mirror"), governments=governments,
+                                    address=install.address, phone=install.phone, police=install.police_record))
 
     def _position(self, last: str = "") -> str:
         return POSITION.format(landing=escape(self.landing_path()), last=last)
 
     def _root(self) -> Resolved:
         main = ('<div class="home"><div class="box"><div class="box_title">工作动态</div><ul><li><a href="javascript:;">'
-                "市数据资源局召开2026年度重点工作推进会</a><span>2026-03-02</span></li></ul></div>"
+                f"{escape(self.spec.agency)}召开2026年度重点工作推进会</a><span>2026-03-02</span></li></ul></div>"
                 f'<div class="box"><div class="box_title"><a href="{escape(self.landing_path())}">政府信息公开</a></div></div></div>')
         return self.page("root", self._frame(self.spec.agency, "首页", main))
 
@@ -203,7 +234,7 @@ class AnhuiSite(Site):
         column = self.spec.columns[index]
         last = f' &gt; <a href="{escape(self.column_path(index))}">{escape(column.name)}</a>'
         main = COLUMN_MAIN.format(position=self._position(last), column=escape(column.name), items=items)
-        script = COLUMN_SCRIPT.format(organ=ORGAN_ID, cat=column.id, site=SITE_ID, size=PAGE_SIZE, label=LABEL,
+        script = COLUMN_SCRIPT.format(organ=self.install.organ_id, cat=column.id, site=self.install.site_id, size=PAGE_SIZE, label=LABEL,
                                       pages=self._pages(index), total=len(entries))
         html = self._frame(f"{column.name}_{self.spec.agency}", column.name, main, script=script)
         return self.page("column", html, modified=self.latest(entries))
@@ -220,8 +251,8 @@ class AnhuiSite(Site):
         files = f'<div class="wjxz"><div class="wjxz_title">文件下载</div><ul>{files}</ul></div>' if files else ""
         last = f' &gt; <a href="{escape(self.column_path(entry.column or 0))}">{escape(column.name)}</a>'
         main = DETAIL_MAIN.format(
-            position=self._position(last), index_no=f"{self.spec.site_code[:6]}{ORGAN_ID}/{entry.published.year}-{entry.doc_id % 100000:05d}",
+            position=self._position(last), index_no=f"{self.spec.site_code[:6]}{self.install.organ_id}/{entry.published.year}-{entry.doc_id % 100000:05d}",
             column=escape(column.name), publisher=publisher, title=escape(entry.report.title),
             date=date_only(entry.published), datetime=entry.published.strftime("%Y-%m-%d %H:%M"),
-            body=self.body_html(entry), files=files)
+            body=self.body_html(entry), files=files, hotline=escape(self.install.hotline))
         return self._frame(f"{entry.report.title}_{self.spec.agency}", column.name, main, entry)

@@ -15,8 +15,6 @@ from ..items import Entry
 from .base import Resolved, Route, Site, date_only
 from ..hostile import MIRROR_TITLE_SPAM
 
-SEED_ORGAN = "6596281"  # the Anhui-platform organ the seed copy came from
-
 PAGE = """<!DOCTYPE html>
 <html>
 <head>
@@ -42,20 +40,17 @@ class MirrorSite(Site):
     def landing_path(self) -> str:
         return "/"
 
-    def original(self, entry: Entry) -> tuple[Site, Entry] | None:
-        """The government site and item a copy was taken from, when it is on the web."""
-        key = entry.item.origin_key
-        if key is None or self.web is None or self.web.entry(key) is None:
-            return None
-        original = self.web.entry(key)
+    def original(self, entry: Entry) -> tuple[Site, Entry]:
+        """The government site and item a copy was taken from."""
+        assert self.web is not None, "a mirror copies the web it belongs to"
+        original = self.web.entry(entry.item.origin_key or "")
+        if original is None:
+            raise LookupError(f"{entry.key}: the original {entry.item.origin_key} is not on the web tonight")
         return self.web.sites[original.site], original
 
     def detail_path(self, entry: Entry) -> str:
-        found = self.original(entry)
-        if found is not None:
-            site, original = found
-            return site.detail_path(original)
-        return f"/public/{SEED_ORGAN}/{entry.doc_id}.html"
+        site, original = self.original(entry)
+        return site.detail_path(original)
 
     def attachment_path(self, entry: Entry, index: int) -> str:
         raise LookupError("mirror copies carry no attachments")
@@ -71,13 +66,9 @@ class MirrorSite(Site):
         return self.page("root", html)
 
     def render_detail(self, entry: Entry) -> str:
-        found = self.original(entry)
-        if found is not None:
-            site, original = found
-            meta = site.standard_meta(site.spec.columns[original.column or 0].name, original)
-            back = site.url(site.detail_path(original))
-        else:
-            meta, back = "", self.friend_url("luan-sjj")
+        site, original = self.original(entry)
+        meta = site.standard_meta(site.spec.columns[original.column or 0].name, original)
+        back = site.url(site.detail_path(original))
         title = f"{entry.report.title}_{'_'.join(MIRROR_TITLE_SPAM)}"
         main = (f"<h1>{escape(entry.report.title)}</h1>"
                 f"<div class=\"info\">來源:中國電子政務網 更新時間:{date_only(entry.published)}</div>"
