@@ -27,16 +27,33 @@ def _now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _crawl_and_summarize(sources: str, data_dir: str, source: str | None, as_json: bool) -> None:
+def _as_of(ctx: click.Context, param: click.Parameter, value: str | None):
+    """``--as-of WHEN`` as an aware UTC datetime (archive.asof.parse_as_of)."""
+    from archive.asof import AsOfError, parse_as_of
+
+    if value is None:
+        return None
+    try:
+        return parse_as_of(value)
+    except AsOfError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+AS_OF_HELP = "A date (the end of that day, UTC) or an ISO-8601 timestamp (UTC unless it has an offset)."
+
+
+def _crawl_and_summarize(
+    sources: str, data_dir: str, source: str | None, as_json: bool, replay: dict | None = None
+) -> dict:
     from pathlib import Path
 
     from archive.summary import format_summary, site_summary, summary_json
     from crawler.run import run_crawl
     from settings.registry import RegistryError
 
-    started = _now()
+    started = "" if replay else _now()  # a replay's captures keep the dates they were made
     try:
-        stats = run_crawl(sources, data_dir, source=source)
+        stats = run_crawl(sources, data_dir, source=source, overrides=replay)
     except (RegistryError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     catalog = Path(data_dir) / "catalog.db"
@@ -48,6 +65,7 @@ def _crawl_and_summarize(sources: str, data_dir: str, source: str | None, as_jso
     click.echo(f"finish reason: {stats.get('finish_reason')}")
     click.echo(f"WARC files: {Path(data_dir, 'warc').resolve()}")
     click.echo(f"catalog:    {catalog.resolve()}")
+    return stats
 
 
 @main.command()
@@ -55,9 +73,24 @@ def _crawl_and_summarize(sources: str, data_dir: str, source: str | None, as_jso
 @click.option("--source", default=None, help="Crawl only the registry entry with this name.")
 @DATA_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the per-site summary as JSON.")
-def crawl(sources: str, source: str | None, data_dir: str, as_json: bool) -> None:
+@click.option("--replay", "replay_dir", default=None, type=click.Path(exists=True, file_okay=False),
+              help="Crawl this data directory's WARC files instead of the web (docs/snapshots.md).")
+@click.option("--as-of", "as_of", default=None, callback=_as_of, help="With --replay: captures at or before this. " + AS_OF_HELP)
+@click.option("--strict", is_flag=True, help="With --replay: a request the archive cannot answer is an error, not fetched live.")
+def crawl(sources: str, source: str | None, data_dir: str, as_json: bool, replay_dir: str | None, as_of, strict: bool) -> None:
     """Crawl the 年报 columns of every source in a registry into WARC and the catalog."""
-    _crawl_and_summarize(sources, data_dir, source, as_json)
+    from crawler.replay import replay_settings
+
+    if replay_dir is None and (as_of is not None or strict):
+        raise click.UsageError("--as-of and --strict go with --replay")
+    replay = replay_settings(replay_dir, as_of, strict) if replay_dir else None
+    stats = _crawl_and_summarize(sources, data_dir, source, as_json, replay)
+    missed = stats.get("nianbao/replay/miss", 0)
+    if replay and strict and missed:
+        raise click.ClickException(
+            f"strict replay: {missed} request(s) not in the archive {replay_dir}"
+            + (f" as of {as_of.isoformat()}" if as_of else "") + " (each is logged as 'replay miss')"
+        )
 
 
 @main.command()
@@ -202,6 +235,24 @@ def sample_web(night: int, manifest: bool) -> None:
     from sampleweb.server import serve
 
     serve(night, manifest=manifest)
+
+
+@main.command()
+@click.option("--as-of", "as_of", required=True, callback=_as_of, help=AS_OF_HELP)
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="New data directory for the snapshot (must not exist, or be empty).")
+@DATA_OPTION
+def snapshot(as_of, out_dir: str, data_dir: str) -> None:
+    """Rebuild the archive as it stood at a moment, from the WARC files alone: catalog, WARC, WACZ."""
+    from archive.rebuild import RebuildError
+    from archive.snapshot import WACZ_NAME, SnapshotError, make_snapshot
+
+    try:
+        made = make_snapshot(data_dir, out_dir, as_of)
+    except (RebuildError, SnapshotError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"snapshot as of {as_of.isoformat()} in {made.path}: {made.warc_files} WARC files, "
+               f"{made.captures} captures, {made.documents} documents, {made.pages} pages in {WACZ_NAME}")
 
 
 @main.command()
