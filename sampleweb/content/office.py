@@ -15,6 +15,7 @@ import openpyxl
 import xlwt
 from docx.shared import Pt
 from openpyxl.styles import Alignment, Border, Side
+from openpyxl.writer.excel import ExcelWriter
 
 from .model import Report, Table
 from .tables import cell_number, place
@@ -112,7 +113,8 @@ def render_xlsx(report: Report) -> bytes:
                                   end_row=row + r + rowspan, end_column=c + colspan)
         row += height + 3
     buffer = io.BytesIO()
-    book.save(buffer)
+    # Not book.save(): openpyxl's save stamps the modified property with the current time.
+    ExcelWriter(book, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)).save()
     return _fixed_zip(buffer.getvalue())
 
 
