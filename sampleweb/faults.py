@@ -98,9 +98,11 @@ def inventory(web: Web) -> dict[str, list]:
     found: dict[str, list] = {name: [] for name in (
         "robots_disallowed", "gzip", "chunked", "slow", "flaky_500", "set_cookie_multi",
         "gbk_content_disposition", "cloaked", "redirect_chain", "stub_attachment", "deleted",
-        "meta_refresh", "mirror", "retry_after")}
+        "meta_refresh", "mirror", "retry_after", "offsite_links")}
     for name, (_, page, _, _) in RETRY_AFTER.items():
         found["retry_after"].append(web.sites[name].url(page(web.sites[name])))
+    found["offsite_links"] = [[site.url(site.column_path(0)), web.url(e)] for site in web.sites.values()
+                              for e in site.offsite()]
     for name, site in web.sites.items():
         for target, route in site.routes().items():
             url = site.url(target)
@@ -121,4 +123,4 @@ def inventory(web: Web) -> dict[str, list]:
                     found["redirect_chain"].append([site.url(hop) for hop in site.redirect_hops(entry)] + [url])
             if route.attachment is not None and route.entry.attachments[route.attachment].stub:
                 found["stub_attachment"].append(url)
-    return {name: sorted(urls) if name != "redirect_chain" else urls for name, urls in found.items()}
+    return {name: urls if name in ("redirect_chain", "offsite_links") else sorted(urls) for name, urls in found.items()}

@@ -23,7 +23,7 @@ from .plan import MIRROR_CAPTURES, MIRRORED, NOTICES, SEED_ITEMS, SERIES, SPECIA
 
 # First document id per CMS, as the real systems number them (ids grow with publication).
 ID_BASE = {"hanweb": 1_296_000, "trs": 80_470, "anhui": 2_611_300, "gkmlpt": 4_812_000, "legacy": 160,
-           "mirror": 9_000}
+           "mirror": 9_000, "portal": 2_540_000}
 # 图片版 reports are PDFs of page images without a text layer.
 ATTACHMENT_EXTENSIONS = {"pdf": "pdf", "docx": "docx", "xls": "xls", "xlsx": "xlsx", "image": "pdf", "doc": "doc"}
 STUB_BYTES = b"\r\n"

@@ -40,10 +40,11 @@ class SiteSpec:
 
 @dataclass(frozen=True)
 class Series:
-    """Annual reports of one agency for consecutive years, in one column of one site."""
+    """Annual reports of one agency for consecutive years, in one column of one site
+    (``column`` None: a site that lists them outside any 年报 column)."""
 
     site: str
-    column: int
+    column: int | None
     agency: str
     years: range
     seed: int = 0
@@ -108,6 +109,8 @@ SITES: tuple[SiteSpec, ...] = (
              level="province-department"),
     SiteSpec("mirror", "mirror", "中國電子政務網", "000000", "127.0.0.21", "www.zgdzzw.com.cn",
              "", (), in_scope=False),
+    SiteSpec("luan-gov", "portal", "六安市人民政府", "341500", "127.0.0.22", "www.luan.gov.cn",
+             "3415000001", (), icp="皖ICP备05001968号", in_scope=False),
 )
 
 SERIES: tuple[Series, ...] = (
@@ -133,6 +136,7 @@ SERIES: tuple[Series, ...] = (
     Series("ah-jgswj", 0, "安徽省机关事务管理局", range(2008, 2026), 17),
     Series("ah-jgswj", 0, "安徽省省直住房公积金管理分中心", range(2019, 2026), 18),
     Series("ah-jgswj", 0, "安徽省省直机关住房制度改革办公室", range(2019, 2026), 19),
+    Series("luan-gov", None, "六安市人民政府", range(2023, 2025), 20),
 )
 
 NOTICES: tuple[Notice, ...] = (
@@ -192,6 +196,12 @@ MIRRORED: tuple[str, ...] = (
 )
 # Mirror copies that are real captures: the seed text itself is the copy of the item.
 MIRROR_CAPTURES: dict[str, str] = {"luan-sjj/六安市审计局/seed-003": "003"}
+# 外链: items on hosts outside the registry that an in-scope site's 年报 list and article pages
+# link to — a 转载 copy on the mirror and a report on a government portal nobody registered.
+OFFSITE_LINKS: dict[str, tuple[str, ...]] = {
+    "liangzhou": ("mirror/liangzhou/凉州区人民政府/2019", "luan-gov/六安市人民政府/2024"),
+    "luan-sjj": ("mirror/ah-jgswj/安徽省机关事务管理局/2018", "luan-gov/六安市人民政府/2024"),
+}
 
 
 def site_spec(name: str) -> SiteSpec:

@@ -30,7 +30,7 @@ from .wire import Request, Response, entity_tag, http_date, not_modified
 logger = logging.getLogger(__name__)
 # What each platform's server says it is.
 SERVER_HEADERS = {"hanweb": b"Apache-Coyote/1.1", "trs": b"nginx", "anhui": b"nginx/1.18.0",
-                  "gkmlpt": b"nginx", "legacy": b"Microsoft-IIS/6.0", "mirror": b"Tengine"}
+                  "gkmlpt": b"nginx", "legacy": b"Microsoft-IIS/6.0", "mirror": b"Tengine", "portal": b"nginx/1.20.1"}
 
 
 class SampleWeb:

@@ -212,3 +212,23 @@ def test_seed_keyword_injection_is_served(manifest):
 
 def test_manifest_fault_lists_are_not_empty(manifest):
     assert all(manifest["faults"][name] for name in manifest["faults"])
+
+
+def test_offsite_links_lead_to_report_pages_on_unregistered_hosts(manifest):
+    """外链 in lists and articles: a 转载 copy on the mirror and a report on a portal no registry names."""
+    sites = {s["name"]: s for s in manifest["sites"]}
+    hosts = {urlsplit(s["root"]).netloc: s for s in manifest["sites"]}
+    pairs = manifest["faults"]["offsite_links"]
+    linking = {hosts[urlsplit(column).netloc]["name"] for column, _ in pairs}
+    assert len(linking) >= 2 and all(sites[name]["in_scope"] for name in linking)
+    for name in linking:
+        targets = {url for column, url in pairs if hosts[urlsplit(column).netloc]["name"] == name}
+        kinds = {hosts[urlsplit(url).netloc]["cms"] for url in targets}
+        assert kinds == {"mirror", "portal"} and not any(hosts[urlsplit(u).netloc]["in_scope"] for u in targets)
+        article = next(d for d in manifest["documents"] if d["site"] == name and d["status"] == "live")
+        assert targets <= {u for _, u in links(fetch(article["url"])[2], article["url"])}, "相关链接 on articles"
+    for _, url in pairs:
+        target = document(manifest, url)
+        assert target["doc_type"] == "annual_report" and target["report_year"]
+        status, _, body = fetch(url)
+        assert status == 200 and target["title"] in body.decode("utf-8")

@@ -82,7 +82,7 @@ def test_serve_prints_sites_then_stops_cleanly_on_sigterm():
     with subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True) as process:
         try:
             lines = [json.loads(process.stdout.readline()) for _ in SITES]
-            assert {line["cms"] for line in lines} == {"hanweb", "trs", "anhui", "gkmlpt", "legacy", "mirror"}
+            assert {line["cms"] for line in lines} == {"hanweb", "trs", "anhui", "gkmlpt", "legacy", "mirror", "portal"}
             assert all({"name", "cms", "root", "columns", "address"} <= set(line) for line in lines)
             assert fetch(lines[0]["columns"][0])[0] == 200
         finally:

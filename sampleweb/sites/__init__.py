@@ -8,10 +8,11 @@ from .gkmlpt import GkmlptSite
 from .hanweb import HanwebSite
 from .legacy import LegacySite
 from .mirror import MirrorSite
+from .portal import PortalSite
 from .trs import TrsSite
 
 SITE_CLASSES: dict[str, type[Site]] = {
-    cls.cms: cls for cls in (HanwebSite, TrsSite, AnhuiSite, GkmlptSite, LegacySite, MirrorSite)
+    cls.cms: cls for cls in (HanwebSite, TrsSite, AnhuiSite, GkmlptSite, LegacySite, MirrorSite, PortalSite)
 }
 
 

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 from ..items import Entry
 from ..wire import Request
 from .assets import CSS, JQUERY, JS, LS, STYLES
-from .base import Resolved, Route, Site, date_only
+from .base import Listed, Resolved, Route, Site, date_only
 
 
 
@@ -127,6 +127,7 @@ DETAIL_MAIN = """{position}
 {body}
 </div>
 {files}
+{related}
 <div class="wzy_tools"><div class="share">分享到：<a href="javascript:;" title="微信">微信</a> <a href="javascript:;" title="新浪微博">微博</a> <a href="javascript:;" title="QQ空间">QQ空间</a></div><a href="javascript:window.print();">【打印本页】</a> <a href="javascript:window.close();">【关闭窗口】</a><div class="ewm"><div id="qrcode"></div><p>扫一扫在手机打开当前页</p></div></div>
 <div class="zczx"><div class="zczx_title">政策咨询</div><p>如果您对该政策文件有疑问，可以点击“我要问”在线咨询，也可以拨打上方的电话咨询相关部门，或者拨打{hotline}。</p><a href="javascript:;" class="wyw">我要问</a></div>
 </div>
@@ -193,7 +194,7 @@ class AnhuiSite(Site):
         return None
 
     def _pages(self, index: int) -> int:
-        return max(1, -(-len(self.column_entries(index)) // PAGE_SIZE))
+        return max(1, -(-len(self.listing(index)) // PAGE_SIZE))
 
     # -- pages -------------------------------------------------------------------------------
     def _frame(self, title: str, column: str, main: str, entry: Entry | None = None, script: str = "") -> str:
@@ -220,14 +221,14 @@ class AnhuiSite(Site):
                                    agency=escape(self.spec.agency))
         return self.page("landing", self._frame(f"政府信息公开_{self.spec.agency}", "政府信息公开", main))
 
-    def _items(self, index: int, page: int, size: int = PAGE_SIZE) -> tuple[str, list[Entry]]:
+    def _items(self, index: int, page: int, size: int = PAGE_SIZE) -> tuple[str, list[Listed]]:
         size = min(max(size, 1), MAX_PAGE_SIZE)
-        entries = self.column_entries(index)
-        shown = entries[(page - 1) * size:page * size]
-        html = "\n".join(ITEM.format(number=(page - 1) * size + n, href=escape(self.list_href(e)),
-                                     title=escape(e.report.title), date=date_only(e.published))
-                         for n, e in enumerate(shown, 1))
-        return html, entries
+        listed = self.listing(index)
+        shown = listed[(page - 1) * size:page * size]
+        html = "\n".join(ITEM.format(number=(page - 1) * size + n, href=escape(item.href), title=escape(item.title),
+                                     date=date_only(item.published))
+                         for n, item in enumerate(shown, 1))
+        return html, listed
 
     def _column(self, index: int) -> Resolved:
         items, entries = self._items(index, 1)
@@ -254,5 +255,6 @@ class AnhuiSite(Site):
             position=self._position(last), index_no=f"{self.spec.site_code[:6]}{self.install.organ_id}/{entry.published.year}-{entry.doc_id % 100000:05d}",
             column=escape(column.name), publisher=publisher, title=escape(entry.report.title),
             date=date_only(entry.published), datetime=entry.published.strftime("%Y-%m-%d %H:%M"),
-            body=self.body_html(entry), files=files, hotline=escape(self.install.hotline))
+            body=self.body_html(entry), files=files, hotline=escape(self.install.hotline),
+            related=self.related_links())
         return self._frame(f"{entry.report.title}_{self.spec.agency}", column.name, main, entry)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING, ClassVar
@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from ..content import render_html
 from ..items import Entry
-from ..plan import Origin, SiteSpec
+from ..plan import OFFSITE_LINKS, Origin, SiteSpec
 from ..wire import Request, Response
 
 if TYPE_CHECKING:
@@ -44,6 +44,17 @@ class Resolved:
     response: Response
     entry: Entry | None = None
     attachment: int | None = None  # index into entry.attachments
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One line of a list page: where it links (a path here, or another host's URL), its title
+    and date; ``doc_id`` orders items published at the same moment."""
+
+    href: str
+    title: str
+    published: dt.datetime
+    doc_id: int
 
 
 @dataclass(frozen=True)
@@ -130,6 +141,32 @@ class Site:
         listed = [e for e in self.entries if e.listed and e.column == index]
         return sorted(listed, key=lambda e: (e.published, e.doc_id), reverse=True)
 
+    def offsite(self) -> list[Entry]:
+        """Items on other hosts this site links (外链, ``plan.OFFSITE_LINKS``): in its first
+        column's list and in the 相关链接 of its articles."""
+        if self.web is None:
+            return []
+        return [entry for key in OFFSITE_LINKS.get(self.spec.name, ()) if (entry := self.web.entry(key))]
+
+    def offsite_title(self, entry: Entry) -> str:
+        """How a 外链 is titled here: 【转载】 and the report's own title (a copy's original's)."""
+        original = self.web.entry(entry.item.origin_key) if self.web and entry.item.origin_key else None
+        return "【转载】" + (original or entry).report.title
+
+    def listing(self, index: int) -> list[Listed]:
+        """What a column's list shows, newest first: its items, and in the first column the 外链
+        entries the CMS lets editors add, which point to pages on other hosts."""
+        listed = [Listed(self.list_href(e), e.report.title, e.published, e.doc_id) for e in self.column_entries(index)]
+        if index == 0:
+            listed += [Listed(self.web.url(e), self.offsite_title(e), e.published, e.doc_id) for e in self.offsite()]
+        return sorted(listed, key=lambda item: (item.published, item.doc_id), reverse=True)
+
+    def related_links(self) -> str:
+        """The 相关链接 box articles carry: the site's 外链, empty when it has none."""
+        links = "".join(f'<li><a href="{escape(self.web.url(e))}" target="_blank">{escape(self.offsite_title(e))}</a></li>'
+                        for e in self.offsite())
+        return f'<div class="xglj"><div class="xglj_title">相关链接</div><ul>{links}</ul></div>' if links else ""
+
     @property
     def disallow(self) -> tuple[str, ...]:
         """Path prefixes robots.txt disallows: the site's own, and the folders of items put behind it."""
@@ -149,7 +186,7 @@ class Site:
         """The root of another site of the web (friendly links in footers)."""
         return self.web.origins[site].url + "/" if self.web is not None else "/"
 
-    def latest(self, entries: list[Entry] | None = None) -> dt.datetime:
+    def latest(self, entries: Sequence[Entry | Listed] | None = None) -> dt.datetime:
         pool = self.entries if entries is None else entries
         return max((e.published for e in pool), default=FURNITURE_TIME)
 

@@ -18,7 +18,7 @@ from urllib.parse import quote
 from ..items import Entry
 from ..wire import Request, Response
 from .assets import CSS, JPAGE, JQUERY, JS, STYLES
-from .base import Resolved, Route, Site, date_only, not_found, redirect
+from .base import Listed, Resolved, Route, Site, date_only, not_found, redirect
 
 PER_PAGE = 15
 GROUP_PAGES = 3
@@ -216,12 +216,12 @@ class HanwebSite(Site):
                 f'<div class="lm_name">政府信息公开年报</div><ul class="sub_columns">{tabs}</ul></div>')
         return self.page("landing", self._frame(f"政府信息公开年报 - {self.spec.agency}", "政府信息公开年报", main))
 
-    def _records(self, entries: list[Entry]) -> str:
-        return "\n".join(RECORD.format(href=self.list_href(e), title=escape(e.report.title),
-                                       date=date_only(e.published)) for e in entries)
+    def _records(self, listed: list[Listed]) -> str:
+        return "\n".join(RECORD.format(href=escape(item.href), title=escape(item.title),
+                                       date=date_only(item.published)) for item in listed)
 
     def _column(self, index: int) -> Resolved:
-        entries = self.column_entries(index)
+        entries = self.listing(index)
         first_group = entries[: PER_PAGE * GROUP_PAGES]
         column = self.spec.columns[index]
         main = COLUMN.format(landing=LANDING_COLUMN, reports=REPORTS_COLUMN, column=escape(column.name),
@@ -241,7 +241,7 @@ class HanwebSite(Site):
         form = {**request.query, **request.form()}
         index = next((i for i, c in enumerate(self.spec.columns)
                       if form.get("columnid") == c.id and form.get("unitid") == self.unitid(i)), None)
-        entries = self.column_entries(index) if index is not None else []
+        entries = self.listing(index) if index is not None else []
         try:
             per_page = max(1, int(form.get("perpage", PER_PAGE)))
             if "startrecord" in form or "page" not in form:
@@ -279,5 +279,5 @@ class HanwebSite(Site):
             column=escape(column.name), index_no=f"{CREDIT_CODE}/{year}-{entry.doc_id % 100000:05d}",
             publisher=escape(publisher), date=date_only(entry.published), title=escape(entry.report.title),
             datetime=entry.published.strftime("%Y-%m-%d %H:%M"), column_id=column.id, doc_id=entry.doc_id,
-            body=self.body_html(entry), attachments=attachments)
+            body=self.body_html(entry), attachments=attachments + self.related_links())
         return self._frame(f"{entry.report.title} - {column.name} - {self.spec.agency}", column.name, main, entry)
