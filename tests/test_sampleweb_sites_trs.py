@@ -9,6 +9,8 @@ import pytest
 from sampleweb_http import fetch, link_to, links
 
 PAGER = re.compile(r'createPageHTML\((\d+), (\d+), "index", "html"\)')
+# The other template's call: div id, page count, current page (1-based), name, extension, records.
+DIV_PAGER = re.compile(r"createPageHTML\('page_div',(\d+),(\d+),'fg','shtml',(\d+)\)")
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +49,28 @@ def test_static_pages_cover_the_column(site, documents):
     assert status == 200
     assert fetch(urljoin(column, f"index_{count}.html"))[0] == 404
     assert len(seen) == len(set(seen)) >= 30
-    assert set(seen) == {d["list_url"] for d in documents if d["listed"]}
+    assert set(seen) == {d["list_url"] for d in documents if d["listed"] and d["column"] == column}
+
+
+def test_sub_column_pages_with_the_six_argument_pager(site, documents):
+    """县（市）区 reports: a sub-column one directory down, linked as a tab, paged fg.shtml, fg_1.shtml…"""
+    main, sub = site["columns"]
+    assert sub.startswith(main) and sub.endswith("/fg.shtml")
+    assert link_to(fetch(main)[2], main, "县（市）区财政部门年报") == sub
+    first = fetch(sub)[2].decode()
+    count, current, records = map(int, DIV_PAGER.search(first).groups())
+    assert current == 1 and count >= 3 and '<div id="page_div"></div>' in first
+    seen = item_links(first.encode(), sub)
+    for page in range(1, count):
+        status, _, body = fetch(urljoin(sub, f"fg_{page}.shtml"))
+        assert status == 200 and DIV_PAGER.search(body.decode()).groups() == (str(count), str(page + 1), str(records))
+        seen += item_links(body, sub)
+    assert fetch(urljoin(sub, f"fg_{count}.shtml"))[0] == 404
+    listed = {d["list_url"] for d in documents if d["listed"] and d["column"] == sub}
+    assert len(seen) == len(set(seen)) == records >= 30 and set(seen) == listed
+    assert all(re.search(r"/xqczj/\d{6}/t\d{8}_\d+\.shtml$", url) for url in seen)
+    regions = {d["region_code"] for d in documents if d["column"] == sub}
+    assert len(regions) == 5 and site["region_code"] not in regions
 
 
 def test_article_markup(documents):

@@ -1,16 +1,20 @@
 """拓尔思 TRS WCM: a city department site, static pages published by the CMS.
 
 The column is ``index.html``, ``index_1.html``, … with the page count in
-``createPageHTML(countPage, currentPage, "index", "html")``; articles
-``./{YYYYMM}/t{YYYYMMDD}_{docid}.htm`` carry the body in ``div.TRS_Editor``, a 全真版/文字版
-tab whose PDF viewer loads the ``P0….pdf`` attachment named 原件, 附件下载, share bar, 打印,
-扫一扫 and the footer, modelled on 平潭's pages (shared/corpus). Each article links its
-打印版 copy under a path robots.txt disallows.
+``createPageHTML(countPage, currentPage, "index", "html")``; its sub-column (县（市）区, a tab
+on the column page, one directory down) was made from another template: ``fg.shtml``,
+``fg_1.shtml``, … paged by ``createPageHTML('page_div', countPage, currentPage, 'fg',
+'shtml', records)``. Articles ``./{YYYYMM}/t{YYYYMMDD}_{docid}.htm`` (``.shtml`` in the
+sub-column) carry the body in ``div.TRS_Editor``, a 全真版/文字版 tab whose PDF viewer loads
+the ``P0….pdf`` attachment named 原件, 附件下载, share bar, 打印, 扫一扫 and the footer,
+modelled on 平潭's pages (shared/corpus). Each article links its 打印版 copy under a path
+robots.txt disallows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from html import escape
 
 from ..items import Entry
@@ -23,7 +27,25 @@ LANDING = "/zwgk/zfxxgk/"
 PRINT_DIR = "dyb/"  # 打印版 copies, kept out of search engines by robots.txt
 # Where the column lived before two site reorganisations (redirect_chain).
 OLD_COLUMNS = ("/xxgk/nb/", "/zwgk/xxgk/zfxxgknb/")
-CHANNEL_ID = 1813
+
+
+@dataclass(frozen=True)
+class Channel:
+    """How the CMS publishes one column: its list pages ``{prefix}.{ext}``, ``{prefix}_{k}.{ext}``
+    and articles ``t….{article_ext}``. ``pager_div`` set: the template calls the 6-argument
+    ``createPageHTML('{div}', pages, current (1-based), '{prefix}', '{ext}', records)``; unset,
+    ``createPageHTML(pages, current (0-based), "{prefix}", "{ext}")``."""
+
+    channel_id: int
+    prefix: str
+    ext: str
+    article_ext: str
+    pager_div: str = ""
+
+
+# By column index: the main column sits in the landing's directory as its index page; the
+# sub-column, one directory down, was made from another template.
+CHANNELS = (Channel(1813, "index", "html", "htm"), Channel(1827, "fg", "shtml", "shtml", pager_div="page_div"))
 
 HEAD = """<!DOCTYPE html>
 <html ms-controller="windowRoot">
@@ -128,13 +150,13 @@ DETAIL = """<div class="row content_bg_02 pad_xl" role="viewlist" des="正文">
 """
 COLUMN = """<div class="row content_bg_02 pad_xl" role="viewlist" des="列表">
 {breadcrumb}
-<div class="tabs info_tabs" ms-controller="list"><div class="tabs_header"><ul><li class="on"><a class="cur_def" href="javascript:;">{column}</a></li></ul></div>
+<div class="tabs info_tabs" ms-controller="list"><div class="tabs_header"><ul>{tabs}</ul></div>
 <div class="rules_tabs_01 none_sm slb_none rules_tabs_no_bg"><dl><dt class="trt-col-sm-24">标题</dt><dt class="trt-col-4 trt-col-sm-24 text_align_left">发布日期</dt></dl></div>
 <div class="rules_tabs_01 rules_tabs_no_bg">
 {items}
 </div>
 {pager_script}
-<div class="page_base mar_t_base"><script type="text/javascript">createPageHTML({pages}, {current}, "index", "html");</script></div>
+<div class="page_base mar_t_base">{pager}</div>
 </div>
 </div>
 """
@@ -155,6 +177,21 @@ function createPageHTML(_nPageCount, _nCurrIndex, _sPageName, _sPageExt){
   document.write(html);
 }
 </script>"""
+# The same pager as another template writes it: into a div, current page 1-based, record count last.
+PAGER_DIV_SCRIPT = """<script type="text/javascript">
+function createPageHTML(_sDivId, _nPageCount, _nCurrPage, _sPageName, _sPageExt, _nRecordCount){
+  var div = document.getElementById(_sDivId);
+  if(!div || _nPageCount == null || _nPageCount <= 1){ return; }
+  function page(n){ return n == 1 ? _sPageName + "." + _sPageExt : _sPageName + "_" + (n - 1) + "." + _sPageExt; }
+  var html = "<span>共" + _nRecordCount + "条</span>";
+  if(_nCurrPage > 1){ html += "<a href=\"" + page(1) + "\">首页</a><a href=\"" + page(_nCurrPage - 1) + "\">上一页</a>"; }
+  for(var i = 1; i <= _nPageCount; i++){
+    html += (i == _nCurrPage) ? "<span class=\"current\">" + i + "</span>" : "<a href=\"" + page(i) + "\">" + i + "</a>";
+  }
+  if(_nCurrPage < _nPageCount){ html += "<a href=\"" + page(_nCurrPage + 1) + "\">下一页</a><a href=\"" + page(_nPageCount) + "\">尾页</a>"; }
+  div.innerHTML = html;
+}
+</script>"""
 
 
 class TrsSite(Site):
@@ -162,40 +199,47 @@ class TrsSite(Site):
     variant = "word"
     assets = {"/images/trt_ui_v2.css": (STYLES["trs"], CSS)}
 
-    @property
-    def column_dir(self) -> str:
-        return f"{LANDING}{self.spec.columns[0].id}/"
+    def column_dir(self, index: int = 0) -> str:
+        """The directory a column publishes into: the main one under the landing, sub-columns inside it."""
+        main = f"{LANDING}{self.spec.columns[0].id}/"
+        return main if index == 0 else f"{main}{self.spec.columns[index].id}/"
 
     @property
     def disallowed_dirs(self) -> tuple[str, ...]:  # type: ignore[override]
-        return (self.column_dir + PRINT_DIR,)
+        return tuple(self.column_dir(i) + PRINT_DIR for i in range(len(self.spec.columns)))
 
     # -- layout ------------------------------------------------------------------------------
     def landing_path(self) -> str:
         return LANDING
 
     def column_path(self, index: int) -> str:
-        return self.column_dir
+        return self.column_dir(index) if index == 0 else self.page_path(index, 0)
 
-    def page_path(self, page: int) -> str:
-        return self.column_dir + ("index.html" if page == 0 else f"index_{page}.html")
+    def page_path(self, index: int, page: int) -> str:
+        channel = CHANNELS[index]
+        name = channel.prefix if page == 0 else f"{channel.prefix}_{page}"
+        return f"{self.column_dir(index)}{name}.{channel.ext}"
 
     def _stamp(self, entry: Entry) -> str:
         return entry.published.strftime("%Y%m%d")
 
+    def _dir(self, entry: Entry) -> str:
+        return self.column_dir(entry.column or 0)
+
     def detail_path(self, entry: Entry) -> str:
-        return f"{self.column_dir}{entry.published:%Y%m}/t{self._stamp(entry)}_{entry.doc_id}.htm"
+        ext = CHANNELS[entry.column or 0].article_ext
+        return f"{self._dir(entry)}{entry.published:%Y%m}/t{self._stamp(entry)}_{entry.doc_id}.{ext}"
 
     def print_path(self, entry: Entry) -> str:
-        return f"{self.column_dir}{PRINT_DIR}t{self._stamp(entry)}_{entry.doc_id}.htm"
+        return f"{self._dir(entry)}{PRINT_DIR}t{self._stamp(entry)}_{entry.doc_id}.htm"
 
     def attachment_path(self, entry: Entry, index: int) -> str:
         serial = int(self.file_token(entry, index)[:10], 16) % 10**9
         name = f"P0{self._stamp(entry)}{serial:09d}{index}.{entry.attachments[index].extension}"
-        return f"{self.column_dir}{entry.published:%Y%m}/{name}"
+        return f"{self._dir(entry)}{entry.published:%Y%m}/{name}"
 
     def redirect_hops(self, entry: Entry) -> list[str]:
-        tail = self.detail_path(entry).removeprefix(self.column_dir)
+        tail = self.detail_path(entry).removeprefix(self.column_dir(0))
         return [old + tail for old in OLD_COLUMNS]
 
     # -- routes ------------------------------------------------------------------------------
@@ -204,29 +248,34 @@ class TrsSite(Site):
         yield "/index.html", Route("root", self._root)
         yield SECTION, Route("landing", self._section)
         yield LANDING, Route("landing", self._landing)
-        yield self.column_dir, Route("column", lambda: self._column(0))
-        for page in range(self._page_count()):
-            yield self.page_path(page), Route("column" if page == 0 else "list", lambda p=page: self._column(p))
+        for index, _ in enumerate(self.spec.columns):
+            yield self.column_path(index), Route("column", lambda i=index: self._column(i, 0))
+            for page in range(self._page_count(index)):
+                yield self.page_path(index, page), Route("column" if page == 0 else "list",
+                                                         lambda i=index, p=page: self._column(i, p))
         for entry in self.entries:
             if entry.status == "live":
                 yield self.print_path(entry), Route("print", lambda e=entry: self._print(e), entry)
 
-    def _page_count(self) -> int:
-        return max(1, -(-len(self.column_entries(0)) // PER_PAGE))
+    def _page_count(self, index: int) -> int:
+        return max(1, -(-len(self.column_entries(index)) // PER_PAGE))
 
     # -- pages -------------------------------------------------------------------------------
-    def _frame(self, title: str, column: str, main: str, entry: Entry | None = None, script: str = "") -> str:
+    def _frame(self, title: str, column: str, main: str, entry: Entry | None = None, script: str = "",
+               channel: int = CHANNELS[0].channel_id) -> str:
         meta = self.standard_meta(column, entry)
-        meta += f'\n<meta name="ChnlId" content="{CHANNEL_ID}"/>\n<meta name="SiteId" content="4"/>'
+        meta += f'\n<meta name="ChnlId" content="{channel}"/>\n<meta name="SiteId" content="4"/>'
         if entry is not None:
             meta += f'\n<meta name="DocId" content="{entry.doc_id}"/>'
         agency = escape(self.spec.agency)
         return (HEAD.format(meta=meta, title=escape(title), agency=agency, landing=LANDING) + main
                 + FOOT.format(code=self.spec.site_code, icp=self.spec.icp, agency=agency, script=script))
 
-    def _breadcrumb(self, column: bool) -> str:
-        last = (f'<li><a href="{self.column_dir}" title="{escape(self.spec.columns[0].name)}" class="CurrChnlCls">'
-                f"{escape(self.spec.columns[0].name)}</a></li>") if column else ""
+    def _breadcrumb(self, column: int | None) -> str:
+        """当前位置 down to the landing page, or to a column and the columns it sits in."""
+        last = "".join(f'<li><a href="{self.column_path(i)}" title="{escape(c.name)}" class="CurrChnlCls">'
+                       f"{escape(c.name)}</a></li>" for i, c in enumerate(self.spec.columns)
+                       if column is not None and i in (0, column))
         return BREADCRUMB.format(landing=LANDING, last=last)
 
     def _root(self) -> Resolved:
@@ -245,7 +294,7 @@ class TrsSite(Site):
             f'</div></div><ul class="list_base">{items}</ul></div>'
             for name, href, items in (
                 ("政府信息公开", LANDING, f'<li><a href="{LANDING}">政府信息公开指南</a></li>'
-                                        f'<li><a href="{self.column_dir}">{escape(self.spec.columns[0].name)}</a></li>'),
+                                        f'<li><a href="{self.column_dir()}">{escape(self.spec.columns[0].name)}</a></li>'),
                 ("政策文件", "javascript:;", '<li><a href="javascript:;">福州市财政局关于进一步规范财政资金管理的通知</a>'
                                               "<span>2026-01-12</span></li>"),
                 ("财政预决算", "javascript:;", '<li><a href="javascript:;">福州市2026年市级财政预算公开</a>'
@@ -257,27 +306,40 @@ class TrsSite(Site):
 
     def _landing(self) -> Resolved:
         name = escape(self.spec.columns[0].name)
-        main = (f'<div class="row content_bg_02 pad_xl">{self._breadcrumb(False)}<div class="info_public_nav"><ul>'
+        main = (f'<div class="row content_bg_02 pad_xl">{self._breadcrumb(None)}<div class="info_public_nav"><ul>'
                 '<li><a href="javascript:;">政府信息公开指南</a></li><li><a href="javascript:;">政府信息公开制度</a></li>'
                 '<li><a href="javascript:;">法定主动公开内容</a></li>'
-                f'<li><a href="{self.column_dir}" title="{name}">{name}</a></li>'
+                f'<li><a href="{self.column_dir()}" title="{name}">{name}</a></li>'
                 '<li><a href="javascript:;">政府信息公开申请</a></li></ul></div></div>')
         return self.page("landing", self._frame(f"政府信息公开_{self.spec.agency}", "政府信息公开", main))
 
-    def _column(self, page: int) -> Resolved:
-        entries = self.column_entries(0)
+    def _column(self, index: int, page: int) -> Resolved:
+        entries = self.column_entries(index)
         shown = entries[page * PER_PAGE:(page + 1) * PER_PAGE]
-        items = "\n".join(ITEM.format(href=self._relative(self.list_href(e)), title=escape(e.report.title),
+        items = "\n".join(ITEM.format(href=self._relative(self.list_href(e), index), title=escape(e.report.title),
                                       date=date_only(e.published)) for e in shown)
-        name = self.spec.columns[0].name
-        main = COLUMN.format(breadcrumb=self._breadcrumb(True), column=escape(name), items=items,
-                             pages=self._page_count(), current=page, pager_script=PAGER_SCRIPT)
-        html = self._frame(f"{name}_政府信息公开_{self.spec.agency}", name, main)
+        name = self.spec.columns[index].name
+        tabs = "".join(f'<li class="on"><a class="cur_def" href="javascript:;">{escape(c.name)}</a></li>' if i == index
+                       else f'<li><a href="{self.column_path(i)}" title="{escape(c.name)}">{escape(c.name)}</a></li>'
+                       for i, c in enumerate(self.spec.columns))
+        channel, pages = CHANNELS[index], self._page_count(index)
+        if channel.pager_div:
+            script = PAGER_DIV_SCRIPT
+            pager = (f'<div id="{channel.pager_div}"></div><script type="text/javascript">createPageHTML('
+                     f"'{channel.pager_div}',{pages},{page + 1},'{channel.prefix}','{channel.ext}',{len(entries)});</script>")
+        else:
+            script = PAGER_SCRIPT
+            pager = (f'<script type="text/javascript">createPageHTML({pages}, {page}, "{channel.prefix}", '
+                     f'"{channel.ext}");</script>')
+        main = COLUMN.format(breadcrumb=self._breadcrumb(index), tabs=tabs, items=items, pager_script=script,
+                             pager=pager)
+        html = self._frame(f"{name}_政府信息公开_{self.spec.agency}", name, main, channel=channel.channel_id)
         return self.page("column" if page == 0 else "list", html, modified=self.latest(entries))
 
-    def _relative(self, path: str) -> str:
-        """Links inside the column directory are written relative, as TRS publishes them."""
-        return "./" + path.removeprefix(self.column_dir) if path.startswith(self.column_dir) else path
+    def _relative(self, path: str, index: int) -> str:
+        """Links inside a column's directory are written relative, as TRS publishes them."""
+        folder = self.column_dir(index)
+        return "./" + path.removeprefix(folder) if path.startswith(folder) else path
 
     def _attachment_items(self, entry: Entry) -> str:
         return "".join(f'<li><a href="./{self.attachment_path(entry, i).rsplit("/", 1)[1]}" target="_blank" '
@@ -300,14 +362,16 @@ class TrsSite(Site):
 
     def render_detail(self, entry: Entry) -> str:
         viewer, script = self._viewer(entry)
-        name = self.spec.columns[0].name
+        index = entry.column or 0
+        name = self.spec.columns[index].name
         main = DETAIL.format(
-            breadcrumb=self._breadcrumb(True), title=escape(entry.report.title),
+            breadcrumb=self._breadcrumb(index), title=escape(entry.report.title),
             source=escape(entry.report.publisher or self.spec.agency),
             datetime=entry.published.strftime("%Y-%m-%d %H:%M"),
-            print_href=self._relative(self.print_path(entry)).replace("./", "../", 1),
+            print_href=self._relative(self.print_path(entry), index).replace("./", "../", 1),
             viewer=viewer, body=self.body_html(entry), attachments=self._attachment_items(entry))
-        return self._frame(f"{entry.report.title}_{name}_{self.spec.agency}", name, main, entry, script)
+        return self._frame(f"{entry.report.title}_{name}_{self.spec.agency}", name, main, entry, script,
+                           CHANNELS[index].channel_id)
 
     def _print(self, entry: Entry) -> Resolved:
         html = (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{escape(entry.report.title)}</title>'
