@@ -148,7 +148,7 @@ def _publish_date(key: str, generated: str) -> str:
 def _series_items() -> Iterator[Item]:
     seeds = seed_documents()
     for series in SERIES:
-        region = series.region_code or site_spec(series.site).region_code
+        region = site_spec(series.site).region_code
         previous: Report | None = None
         for year in series.years:
             key = f"{series.site}/{series.agency}/{year}"

@@ -48,7 +48,6 @@ class Series:
     agency: str
     years: range
     seed: int = 0
-    region_code: str = ""  # the agency's own region when it is not the site's
 
 
 @dataclass(frozen=True)
@@ -95,7 +94,7 @@ SITES: tuple[SiteSpec, ...] = (
              "6206020001", (ColumnSpec("1021", "区政府及部门年报"), ColumnSpec("1022", "乡镇（街道）年报")),
              icp="陇ICP备05000418号", level="county"),
     SiteSpec("fuzhou-czj", "trs", "福州市财政局", "350100", "127.0.0.12", "czj.fuzhou.gov.cn",
-             "3501000031", (ColumnSpec("zfxxgknb", "政府信息公开年报"), ColumnSpec("xqczj", "县（市）区财政部门年报")),
+             "3501000031", (ColumnSpec("zfxxgknb", "政府信息公开年报"), ColumnSpec("zsdw", "直属单位年报")),
              icp="闽ICP备05030815号", level="prefecture-department"),
     SiteSpec("luan-sjj", "anhui", "六安市数据资源管理局", "341500", "127.0.0.13", "sjj.luan.gov.cn",
              "3415000040", (ColumnSpec("161271", "政府信息公开年报"),), icp="皖ICP备05012045号",
@@ -124,9 +123,8 @@ SERIES: tuple[Series, ...] = (
     Series("fuzhou-czj", 0, "福州市财政局", range(2008, 2026), 4),
     Series("fuzhou-czj", 0, "福州市国库支付中心", range(2019, 2026), 5),
     Series("fuzhou-czj", 0, "福州市财政投资评审中心", range(2019, 2026), 6),
-    *(Series("fuzhou-czj", 1, f"{county}财政局", range(2019, 2026), 21 + n, code)
-      for n, (county, code) in enumerate((("闽侯县", "350121"), ("连江县", "350122"), ("罗源县", "350123"),
-                                          ("闽清县", "350124"), ("永泰县", "350125")))),
+    *(Series("fuzhou-czj", 1, f"福州市{unit}", range(2019, 2026), 21 + n)
+      for n, unit in enumerate(("政府采购中心", "非税收入管理中心", "财政信息中心", "会计服务中心", "财政票据管理所"))),
     Series("luan-sjj", 0, "六安市数据资源管理局", range(2008, 2026), 7),
     Series("luan-sjj", 0, "六安市大数据中心", range(2019, 2026), 8),
     Series("luan-sjj", 0, "六安市公共资源交易中心", range(2019, 2026), 9),

@@ -53,10 +53,10 @@ def test_static_pages_cover_the_column(site, documents):
 
 
 def test_sub_column_pages_with_the_six_argument_pager(site, documents):
-    """县（市）区 reports: a sub-column one directory down, linked as a tab, paged fg.shtml, fg_1.shtml…"""
+    """直属单位 reports: a sub-column one directory down, linked as a tab, paged fg.shtml, fg_1.shtml…"""
     main, sub = site["columns"]
     assert sub.startswith(main) and sub.endswith("/fg.shtml")
-    assert link_to(fetch(main)[2], main, "县（市）区财政部门年报") == sub
+    assert link_to(fetch(main)[2], main, "直属单位年报") == sub
     first = fetch(sub)[2].decode()
     count, current, records = map(int, DIV_PAGER.search(first).groups())
     assert current == 1 and count >= 3 and '<div id="page_div"></div>' in first
@@ -68,9 +68,8 @@ def test_sub_column_pages_with_the_six_argument_pager(site, documents):
     assert fetch(urljoin(sub, f"fg_{count}.shtml"))[0] == 404
     listed = {d["list_url"] for d in documents if d["listed"] and d["column"] == sub}
     assert len(seen) == len(set(seen)) == records >= 30 and set(seen) == listed
-    assert all(re.search(r"/xqczj/\d{6}/t\d{8}_\d+\.shtml$", url) for url in seen)
-    regions = {d["region_code"] for d in documents if d["column"] == sub}
-    assert len(regions) == 5 and site["region_code"] not in regions
+    assert all(re.search(r"/zsdw/\d{6}/t\d{8}_\d+\.shtml$", url) for url in seen)
+    assert len({d["agency"] for d in documents if d["column"] == sub}) == 5
 
 
 def test_article_markup(documents):

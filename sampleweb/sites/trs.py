@@ -1,7 +1,7 @@
 """拓尔思 TRS WCM: a city department site, static pages published by the CMS.
 
 The column is ``index.html``, ``index_1.html``, … with the page count in
-``createPageHTML(countPage, currentPage, "index", "html")``; its sub-column (县（市）区, a tab
+``createPageHTML(countPage, currentPage, "index", "html")``; its sub-column (直属单位, a tab
 on the column page, one directory down) was made from another template: ``fg.shtml``,
 ``fg_1.shtml``, … paged by ``createPageHTML('page_div', countPage, currentPage, 'fg',
 'shtml', records)``. Articles ``./{YYYYMM}/t{YYYYMMDD}_{docid}.htm`` (``.shtml`` in the
