@@ -1,9 +1,12 @@
 """The SQLite catalog: what the WARC files hold, as tables researchers can query.
 
 Tables (see docs/catalog.md): ``captures`` (one row per WARC response, revisit or failure
-record), ``documents`` (one row per captured report or notice, keyed by its capture's record
-id), ``stats`` and ``checks`` (the statistics and arithmetic checks of each document). The
-catalog is derived: ``archive.rebuild`` writes the same rows from the WARC files alone.
+record), ``documents`` (one row per version of a captured report or notice, keyed by the record
+id of the capture it was first seen in), ``stats`` and ``checks`` (the statistics and arithmetic
+checks of each document), ``pages`` (each document URL over time: versions, last seen, gone)
+and ``runs`` (one row per nightly run). The catalog is derived: ``archive.rebuild`` writes the
+same rows from the WARC files alone; ``archive.history`` derives versions, pages and the
+checks across reports from the other tables.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import sqlite_utils
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 CAPTURE_COLUMNS = {
     "record_id": str,
@@ -34,6 +37,12 @@ CAPTURE_COLUMNS = {
     "record_type": str,
     "source": str,
     "role": str,
+    "refers_to": str,
+    "etag": str,
+    "last_modified": str,
+    "truncated": str,
+    "error": str,
+    "run_id": str,
 }
 
 DOCUMENT_COLUMNS = {
@@ -58,6 +67,7 @@ DOCUMENT_COLUMNS = {
     "text": str,
     "text_simplified": str,
     "extractor_version": str,
+    "version": int,
 }
 
 STAT_COLUMNS = {
@@ -70,6 +80,55 @@ STAT_COLUMNS = {
 }
 
 CHECK_COLUMNS = {"document_id": str, "rule": int, "status": str, "detail": str, "numbers": str}
+
+PAGE_COLUMNS = {
+    "url": str,
+    "source": str,
+    "role": str,
+    "document_id": str,
+    "versions": int,
+    "first_seen": str,
+    "last_seen": str,
+    "gone_since": str,
+    "gone_reason": str,
+    "status": int,
+    "checked_at": str,
+}
+
+RUN_COLUMNS = {
+    "run_id": str,
+    "started": str,
+    "finished": str,
+    "finish_reason": str,
+    "sources": str,
+    "attempts": int,
+    "duration": float,
+    "new_reports": int,
+    "new_documents": int,
+    "changed": int,
+    "gone": int,
+    "defaced": int,
+    "cleaned": int,
+    "failed_hosts": str,
+    "errors": int,
+    "captures": int,
+    "revisits": int,
+    "bytes": int,
+}
+
+TABLES = {
+    "captures": (CAPTURE_COLUMNS, "record_id"),
+    "documents": (DOCUMENT_COLUMNS, "id"),
+    "stats": (STAT_COLUMNS, ("document_id", "table_id", "row_id", "column_id")),
+    "checks": (CHECK_COLUMNS, ("document_id", "rule")),
+    "pages": (PAGE_COLUMNS, "url"),
+    "runs": (RUN_COLUMNS, "run_id"),
+}
+INDEXES = {
+    "captures": (["url", "fetched_at"], ["payload_digest"], ["run_id"]),
+    "documents": (["url"], ["agency", "report_year"], ["region_code"], ["doc_type"]),
+    "pages": (["document_id"],),
+}
 
 DOCUMENT_ROLES = frozenset({"detail", "attachment"})
 # A page that is gone is a fact worth a row; redirects, server errors and throttling are not
@@ -98,20 +157,23 @@ class Catalog:
         self.ensure_schema()
 
     def ensure_schema(self) -> None:
-        """Create the tables and indexes if missing (idempotent)."""
+        """Create the tables and indexes if missing, add columns a catalog of an older schema
+        lacks (idempotent)."""
         db = self.db
-        if "captures" not in db.table_names():
-            db["captures"].create(CAPTURE_COLUMNS, pk="record_id")
-            db["captures"].create_index(["url", "fetched_at"])
-            db["captures"].create_index(["payload_digest"])
-        if "documents" not in db.table_names():
-            db["documents"].create(DOCUMENT_COLUMNS, pk="id")
-            for columns in (["url"], ["agency", "report_year"], ["region_code"], ["doc_type"]):
-                db["documents"].create_index(columns)
-        if "stats" not in db.table_names():
-            db["stats"].create(STAT_COLUMNS, pk=("document_id", "table_id", "row_id", "column_id"))
-        if "checks" not in db.table_names():
-            db["checks"].create(CHECK_COLUMNS, pk=("document_id", "rule"))
+        existing = set(db.table_names())
+        for name, (columns, pk) in TABLES.items():
+            table = db[name]
+            if name not in existing:
+                table.create(columns, pk=pk)
+                for index in INDEXES.get(name, ()):
+                    table.create_index(index)
+                continue
+            have = table.columns_dict
+            for column, kind in columns.items():
+                if column not in have:
+                    table.add_column(column, kind)
+            for index in INDEXES.get(name, ()):
+                table.create_index(index, if_not_exists=True)
         db["_nianbao_schema"].insert({"id": 1, "version": SCHEMA_VERSION}, pk="id", replace=True)
 
     def add_capture(self, row: Mapping[str, Any]) -> None:
@@ -138,16 +200,7 @@ class Catalog:
                     "raw": stat.get("raw"),
                 }
             )
-        for check in record.get("checks") or ():
-            self._checks.append(
-                {
-                    "document_id": doc_id,
-                    "rule": check["rule"],
-                    "status": check["status"],
-                    "detail": _text(check.get("detail")),
-                    "numbers": json.dumps(check.get("numbers"), ensure_ascii=False, sort_keys=True),
-                }
-            )
+        self._checks.extend(check_row(doc_id, check) for check in record.get("checks") or ())
         self._maybe_flush()
         return doc_id
 
@@ -166,9 +219,29 @@ class Catalog:
                     self.db[name].insert_all(rows, replace=True)
         self._captures, self._documents, self._stats, self._checks = [], [], [], []
 
-    def close(self) -> None:
+    def add_run(self, report: Mapping[str, Any]) -> None:
+        """Write the ``runs`` row of a run report, replacing an earlier report of the run."""
         self.flush()
-        self.db.close()
+        row = {key: report.get(key) for key in RUN_COLUMNS}
+        row["failed_hosts"] = json.dumps(report.get("failed_hosts") or [], ensure_ascii=False)
+        with self.db.conn:
+            self.db["runs"].insert(row, replace=True)
+
+    def delete_run(self, run_id: str) -> int:
+        """Remove the captures of a run and the documents, statistics and checks made from
+        them (before the run is indexed again from its WARC files); returns the captures."""
+        self.flush()
+        owned = "(select record_id from captures where run_id = ?)"
+        with self.db.conn:
+            for table, key in (("stats", "document_id"), ("checks", "document_id"), ("documents", "id")):
+                self.db.execute(f"delete from {table} where {key} in {owned}", [run_id])
+            return self.db.execute("delete from captures where run_id = ?", [run_id]).rowcount
+
+    def close(self) -> None:
+        try:
+            self.flush()
+        finally:
+            self.db.close()
 
     def _maybe_flush(self) -> None:
         pending = len(self._captures) + len(self._documents)
@@ -207,6 +280,18 @@ def document_row(doc_id: str, fetched: Mapping[str, Any], record: Mapping[str, A
         "text": record.get("text"),
         "text_simplified": record.get("text_simplified"),
         "extractor_version": record.get("extractor_version"),
+        "version": None,  # numbered among the URL's documents by archive.history
+    }
+
+
+def check_row(doc_id: str, check: Mapping[str, Any]) -> dict:
+    """The ``checks`` row of one entry of ``pipelines.checks``."""
+    return {
+        "document_id": doc_id,
+        "rule": check["rule"],
+        "status": check["status"],
+        "detail": _text(check.get("detail")),
+        "numbers": json.dumps(check.get("numbers"), ensure_ascii=False, sort_keys=True),
     }
 
 

@@ -54,6 +54,7 @@ SERVER_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modifi
 IDENTICAL_PAYLOAD_DIGEST = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
 # The Target-URI of the metadata record a nightly run writes its report into.
 RUN_URI_PREFIX = "urn:nianbao:run:"
+RUN_FIELD = "nianbao-run-id"  # the warcinfo field naming the nightly run that wrote a file
 JSON = "application/json"
 WARC_FIELDS = "application/warc-fields"
 NO_BODY_STATUSES = frozenset({*range(100, 200), 204, 304})

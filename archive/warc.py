@@ -167,7 +167,12 @@ class RotatingWarcWriter:
         self._serial += 1
         current = _OpenFile(self.directory / (name + OPEN_SUFFIX))
         info = warcinfo_record(name, self.info, record_id=current.warcinfo_id, date=now)
-        current.append(self._member(info))
+        try:
+            current.append(self._member(info))
+        except BaseException:  # a full disk: leave no file without its warcinfo record
+            current.fh.close()
+            current.path.unlink(missing_ok=True)
+            raise
         self._file = current
         return current
 

@@ -27,7 +27,7 @@ from archive.rebuild import rebuild_catalog
 from archive.warc import repair
 
 CATALOG_TABLES = {"captures": "record_id", "documents": "id", "stats": "document_id, table_id, row_id, column_id",
-                  "checks": "document_id, rule"}
+                  "checks": "document_id, rule", "pages": "url", "runs": "run_id"}
 
 
 def write_registry(web, path: Path) -> Path:
