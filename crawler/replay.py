@@ -140,12 +140,10 @@ class WarcCacheStorage:
         self.target_dir = Path(settings.get("NIANBAO_DATA_DIR")) / "warc"
         self.index = ReplayIndex(())
         self.used_files: set[str] = set()
-        self.spider: Spider | None = None
 
     def open_spider(self, spider: Spider) -> None:
         if not self.warc_dir.is_dir():
             raise ReplayError(f"{self.warc_dir}: no WARC directory to replay")
-        self.spider = spider
         self.index = ReplayIndex(
             entry for path in warc_files(self.warc_dir) for entry in index_entries(path, self.as_of)
         )
@@ -196,17 +194,17 @@ class WarcCacheStorage:
         spider.crawler.signals.send_catch_log(capture_written, capture=entry.capture)
 
     def _response(self, entry: IndexEntry, original: IndexEntry) -> Response:
-        payload = read_answer(self.warc_dir / original.capture.warc_file, original.capture.offset)
+        recorded = read_answer(self.warc_dir / original.capture.warc_file, original.capture.offset)
         # An identical-payload revisit keeps the headers of its own answer; a 304 has only the
         # headers of "not modified", so the original's answer is replayed whole.
         own = entry is not original and entry.profile != SERVER_NOT_MODIFIED and entry.capture.status != 304
-        answer = read_answer(self.warc_dir / entry.capture.warc_file, entry.capture.offset) if own else payload
-        headers = Headers(answer.headers)
+        head = read_answer(self.warc_dir / entry.capture.warc_file, entry.capture.offset) if own else recorded
+        headers = Headers(head.headers)
         url = entry.capture.url
-        respcls = responsetypes.from_args(headers=headers, url=url, body=payload.payload)
+        respcls = responsetypes.from_args(headers=headers, url=url, body=recorded.payload)
         flags = ["dataloss"] if original.capture.truncated else []
         return respcls(
-            url=url, status=answer.status, headers=headers, body=payload.payload, flags=flags, protocol=answer.protocol
+            url=url, status=head.status, headers=headers, body=recorded.payload, flags=flags, protocol=head.protocol
         )
 
     def _log_miss(self, method: str, url: str, body: str) -> None:
