@@ -6,17 +6,27 @@ every redirect hop, every retry and every error status pass through it. Failed d
 arrive as ``download_failed`` (crawler/middlewares/failures.py). The reactor thread only
 copies references into an ``Exchange``; records are built, digested, compressed and written
 on the writer thread.
+
+The payload is digested on the reactor thread (once: the writer reuses the digest), because
+two decisions hang on it before the spider sees the answer: with ``NIANBAO_DEDUP``, a payload
+the archive holds already (the digest index, ``archive.digests``) is written as an
+``identical-payload-digest`` revisit; and ``request.meta["payload_digest"]`` tells the version
+rule (crawler/middlewares/conditional.py) whether the document changed. A 304 answer to a
+conditional GET refers to the record in ``request.meta["validated_by"]``. A full disk stops
+the crawl (``archive.diskfull``).
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime, timezone
 from importlib.metadata import version
 from pathlib import Path
 from urllib.parse import urldefrag, urlunparse
 
 import scrapy
+import sqlite_utils
 import twisted
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
@@ -27,7 +37,20 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.threads import deferToThread
 from twisted.web.http_headers import Headers as TxHeaders
 
-from archive.records import Capture, Exchange, HttpRequest, HttpResponse, new_record_id
+from archive.catalogpipeline import catalog_path
+from archive.digests import DigestIndex, run_originals
+from archive.diskfull import DISK_FULL, is_disk_full, stop_crawl
+from archive.records import (
+    RUN_FIELD,
+    Capture,
+    Exchange,
+    HttpRequest,
+    HttpResponse,
+    Original,
+    digest_of,
+    new_record_id,
+    warc_date,
+)
 from archive.warc import BackgroundWriter, RotatingWarcWriter
 from archive.signals import capture_written
 from crawler.signals import download_failed
@@ -52,6 +75,7 @@ HTTP_SCHEMES = ("http://", "https://")
 # a refused connection may have happened before it was.)
 ANSWER_BEGUN = (ResponseDataLossError, DownloadCancelledError)
 DEFAULT_PORTS = {"http": 80, "https": 443}
+DIGEST_INDEX = Path("state") / "digests.db"  # in the data directory
 
 
 class WarcCapture:
@@ -61,10 +85,14 @@ class WarcCapture:
     ``capture_written`` once the records are on disk. Files are closed on ``spider_closed``.
     """
 
-    def __init__(self, crawler: Crawler, writer: RotatingWarcWriter, queue_size: int) -> None:
+    def __init__(
+        self, crawler: Crawler, writer: RotatingWarcWriter, queue_size: int, digests: DigestIndex | None = None
+    ) -> None:
         from twisted.internet import reactor
 
         self.crawler = crawler
+        self.digests = digests
+        self.run_id = crawler.settings.get("NIANBAO_RUN_ID")
         self.background = BackgroundWriter(
             writer,
             deliver=reactor.callFromThread,
@@ -85,7 +113,7 @@ class WarcCapture:
             gzip_level=settings.getint("NIANBAO_WARC_GZIP_LEVEL"),
             info=warcinfo_fields(crawler),
         )
-        ext = cls(crawler, writer, settings.getint("NIANBAO_WARC_QUEUE_SIZE"))
+        ext = cls(crawler, writer, settings.getint("NIANBAO_WARC_QUEUE_SIZE"), open_digest_index(crawler))
         crawler.signals.connect(ext.response_downloaded, signal=signals.response_downloaded)
         crawler.signals.connect(ext.download_failed, signal=download_failed)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
@@ -96,15 +124,27 @@ class WarcCapture:
             return
         ids = (new_record_id(), new_record_id(), new_record_id())
         request.meta["warc_record_id"] = ids[1]
+        date = datetime.now(timezone.utc)
+        answer = http_response(response)
+        revisit_of = request.meta.get("validated_by") if response.status == 304 else None
+        if answer.body and not answer.truncated and request.method != "HEAD":
+            digest = digest_of(answer.body)
+            request.meta["payload_digest"] = digest
+            answer = replace(answer, payload_digest=digest)
+            if self.digests is not None:
+                revisit_of = self.digests.original(Original(ids[1], response.url, warc_date(date), digest))
+        else:
+            request.meta.pop("payload_digest", None)  # a retry's request carries the last attempt's
         self.background.submit(
             Exchange(
                 url=response.url,
                 method=request.method,
-                date=datetime.now(timezone.utc),
+                date=date,
                 ids=ids,
-                provenance=provenance(request, spider),
+                provenance=provenance(request, spider, self.run_id),
                 request=http_request(request),
-                response=http_response(response),
+                response=answer,
+                revisit_of=revisit_of,
             )
         )
 
@@ -118,7 +158,7 @@ class WarcCapture:
                 method=request.method,
                 date=datetime.now(timezone.utc),
                 ids=(new_record_id(), new_record_id(), new_record_id()),
-                provenance=provenance(request, self.crawler.spider),
+                provenance=provenance(request, self.crawler.spider, self.run_id),
                 request=http_request(request) if isinstance(exception, ANSWER_BEGUN) else None,
                 error=error.rstrip(": "),
             )
@@ -127,6 +167,8 @@ class WarcCapture:
     async def spider_closed(self, spider: Spider) -> None:
         """Finish the queue and close the current file; the crawl waits for it."""
         await maybe_deferred_to_future(deferToThread(self.background.close))
+        if self.digests is not None:
+            self.digests.close()
 
     def _written(self, capture: Capture) -> None:
         self.crawler.stats.inc_value("nianbao/warc/captures")
@@ -138,6 +180,8 @@ class WarcCapture:
         self.crawler.stats.inc_value("nianbao/warc/write_errors")
         url = exchange.url if exchange else "(closing file)"
         logger.error("WARC write failed for %s: %r", url, exc)
+        if is_disk_full(exc):
+            stop_crawl(self.crawler, DISK_FULL)
 
 
 def http_request(request: Request) -> HttpRequest:
@@ -183,11 +227,31 @@ def http_response(response: Response) -> HttpResponse:
     )
 
 
-def provenance(request: Request, spider: Spider | None) -> dict[str, object]:
+def provenance(request: Request, spider: Spider | None, run_id: str | None = None) -> dict[str, object]:
     meta = request.meta
     fields: dict[str, object] = {"spider": spider.name if spider else None}
     fields.update((key, meta[key]) for key in PROVENANCE_KEYS if meta.get(key) is not None)
+    if run_id is not None:
+        fields["run"] = run_id
     return fields
+
+
+def open_digest_index(crawler: Crawler) -> DigestIndex | None:
+    """The digest index of the data directory, holding the payloads this run archived already
+    (a resumed run's), or None when ``NIANBAO_DEDUP`` is off."""
+    settings = crawler.settings
+    if not settings.getbool("NIANBAO_DEDUP"):
+        return None
+    index = DigestIndex(Path(settings.get("NIANBAO_DATA_DIR")) / DIGEST_INDEX)
+    run_id = settings.get("NIANBAO_RUN_ID")
+    catalog = catalog_path(settings)
+    if run_id and catalog.is_file():
+        db = sqlite_utils.Database(catalog)
+        try:
+            index.remember(run_originals(db, run_id))
+        finally:
+            db.close()
+    return index
 
 
 def warcinfo_fields(crawler: Crawler) -> list[tuple[str, object]]:
@@ -201,6 +265,7 @@ def warcinfo_fields(crawler: Crawler) -> list[tuple[str, object]]:
         ("isPartOf", settings.get("BOT_NAME")),
         ("robots", "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore"),
         ("http-header-user-agent", settings.get("USER_AGENT")),
+        (RUN_FIELD, settings.get("NIANBAO_RUN_ID")),
     ]
 
 

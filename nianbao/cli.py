@@ -278,3 +278,40 @@ def rebuild(data_dir: str) -> None:
     os.replace(fresh, target)
     click.echo(f"rebuilt {target}: {stats.files} WARC files, {stats.records} records, "
                f"{stats.captures} captures, {stats.documents} documents")
+
+
+@main.command()
+@click.option("--sources", default="sample", show_default=True,
+              help="Registry: a bundled name (sample, real) or a YAML file.")
+@DATA_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print the run report as JSON.")
+def nightly(sources: str, data_dir: str, as_json: bool) -> None:
+    """Crawl every source again, incrementally: revisits for what is unchanged, new versions
+    for what changed, gone pages marked; resumes a run that was interrupted. Exits 1 unless
+    the run finished."""
+    import json
+
+    from archive.runs import format_report
+    from crawler.nightly import NightlyLocked, run_nightly
+    from settings.registry import RegistryError
+
+    try:
+        outcome = run_nightly(sources, data_dir)
+    except NightlyLocked as exc:
+        raise click.ClickException(str(exc)) from exc
+    except (RegistryError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps(outcome.report, ensure_ascii=False, indent=2))
+    else:
+        if outcome.repaired:
+            click.echo(f"repaired after an interrupted crawl: {', '.join(outcome.repaired)}")
+        if outcome.resumed:
+            click.echo(f"resumed run {outcome.report['run_id']}")
+        click.echo(format_report(outcome.report))
+        if outcome.report_file is not None:
+            click.echo(f"report: {outcome.report_file.resolve()}")
+    for problem in outcome.problems:
+        click.echo(f"nianbao nightly: {problem}", err=True)
+    if outcome.report["finish_reason"] != "finished":
+        raise SystemExit(1)

@@ -44,11 +44,21 @@ NIANBAO_WARC_GZIP_LEVEL = 1  # zlib level per record: 1 is ~15% larger than 6 at
 NIANBAO_WARC_QUEUE_SIZE = 64
 # Longest pause a Retry-After header can impose on a host, in seconds.
 NIANBAO_RETRY_AFTER_MAX = 300
+# The archive over time, turned on by `nianbao nightly`: a payload archived already becomes a
+# revisit record (digest index in state/digests.db); detail pages and attachments are asked for
+# with their validators; documents no list names any more are asked for again. Also set by it:
+# its run id (in every capture) and the interrupted run it resumes from its WARC files.
+NIANBAO_DEDUP = False
+NIANBAO_CONDITIONAL_GET = False
+NIANBAO_RUN_ID = None
+NIANBAO_RESUME_RUN = None
+NIANBAO_RECHECK_KNOWN = False
 
 EXTENSIONS = {
     "crawler.capture.WarcCapture": 100,
     # Pauses a host on 429/503 with Retry-After (a response_downloaded listener, like AutoThrottle).
     "crawler.middlewares.retryafter.RetryAfter": 200,
+    "crawler.recheck.RecheckKnown": 300,
 }
 # Above RetryMiddleware (550): failures must be seen before a retry consumes them.
 DOWNLOADER_MIDDLEWARES = {
@@ -58,6 +68,10 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's own lets requests through unchecked while robots.txt is still downloading.
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.robots.WaitingRobotsTxtMiddleware": 100,
+    # Above HttpCompressionMiddleware (590), below RedirectMiddleware (600): validators, versions.
+    "crawler.middlewares.conditional.ConditionalGet": 595,
+    # Last before the download: a resumed run's archived answers (NIANBAO_RESUME_RUN).
+    "crawler.middlewares.resume.ResumeFromWarc": 900,
 }
 
 # Extraction is pure and runs first; the catalog writer is last.

@@ -138,8 +138,11 @@ class ReportsSpider(Spider):
             self.logger.warning("%s list page lists no documents (%s adapter): %s", source, adapter.name, response.url)
 
     def parse_document(self, response: Response) -> Iterator[FetchedDocument | Request]:
-        """A detail page or attachment: the item, and a detail page's attachments."""
-        yield self._document(response)
+        """A detail page or attachment: the item (unless the answer is no new version of what
+        the archive holds: ``new_version``, crawler/middlewares/conditional.py), and a detail
+        page's attachments."""
+        if response.meta.get("new_version", True):
+            yield self._document(response)
         if response.meta["role"] == "detail" and isinstance(response, TextResponse):
             attachments = adapter_for(response.meta["cms"]).detail_attachments(response)
             yield from self._document_requests(response, response.meta["cms"], attachments, inherit=True)
@@ -149,12 +152,24 @@ class ReportsSpider(Spider):
         request = failure.request
         role = request.meta.get("role")
         if failure.check(HttpError) and role in ("detail", "attachment"):
-            yield self._document(failure.value.response)
+            if request.meta.get("new_version", True):
+                yield self._document(failure.value.response)
             return
         self.crawler.stats.inc_value(f"nianbao/errors/{role}")
         self.logger.warning("%s %s failed: %s", role, request.url, failure.getErrorMessage())
 
     # -- requests and items ------------------------------------------------------------------
+
+    def known_document_request(
+        self, source: str, url: str, role: str, column: str | None, parent_url: str | None
+    ) -> Request | None:
+        """A request for a document the archive holds that no list named this time (a report
+        taken down, or off its column): the answer says whether it is still there. None when
+        ``source`` is not crawled now."""
+        if source not in self.registry or role not in ("detail", "attachment"):
+            return None
+        cms = self.registry[source].cms
+        return self._request(source, url, role, self.parse_document, column=column, parent_url=parent_url, cms=cms)
 
     def _adapter(self, response: TextResponse, source: Source) -> Adapter:
         """The registry's CMS if it reads this page as a list, else the fingerprinted one."""

@@ -1,0 +1,110 @@
+"""Conditional GET for the documents the archive holds, and the version rule for every answer.
+
+Detail pages and attachments whose last 200 answer the catalog holds are requested with that
+answer's validators (If-None-Match, If-Modified-Since; ``NIANBAO_CONDITIONAL_GET``); list
+pages (root, landing, column, list) always come whole. ``request.meta["validated_by"]`` names
+the record the validators stand for, which the 304 revisit record refers to.
+
+Every answer for a detail page or attachment is judged by ``archive.versions`` — the rule the
+rebuild follows — and ``request.meta["new_version"]`` says whether it starts a new version of
+its URL's document; the spider yields no item (nothing is extracted again) when it does not:
+a 304, the same payload as the URL's last answer, a gone status of a URL that has a document.
+A 304 for a detail page is answered with the archived page its validators stand for (flag
+``not_modified``), so the spider still finds the page's attachments and asks for them.
+
+Priority 595: above HttpCompressionMiddleware (590), so an archived gzip body is decoded like a
+live one, and below RedirectMiddleware (600), so only final answers are judged. The state is
+read from the catalog when the spider opens and follows the crawl.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import sqlite_utils
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+
+from archive.catalog import DOCUMENT_ROLES, is_document
+from archive.catalogpipeline import catalog_path
+from archive.lookup import RecordNotFound, record_at
+from archive.records import digest_of
+from archive.versions import UrlState, Validators, load_states, load_validators
+from crawler.archived import archived_response
+
+logger = logging.getLogger(__name__)
+
+NOT_MODIFIED_FLAG = "not_modified"
+
+
+class ConditionalGet:
+    def __init__(self, catalog: Path, warc_dir: Path, send_validators: bool) -> None:
+        self.catalog = catalog
+        self.warc_dir = warc_dir
+        self.send_validators = send_validators
+        self.states: dict[str, UrlState] = {}
+        self.validators: dict[str, Validators] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ConditionalGet:
+        settings = crawler.settings
+        middleware = cls(
+            catalog_path(settings),
+            Path(settings.get("NIANBAO_DATA_DIR")) / "warc",
+            settings.getbool("NIANBAO_CONDITIONAL_GET"),
+        )
+        crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
+        return middleware
+
+    def spider_opened(self) -> None:
+        if not self.catalog.is_file():
+            return
+        db = sqlite_utils.Database(self.catalog)
+        try:
+            self.states = load_states(db)
+            self.validators = load_validators(db) if self.send_validators else {}
+        finally:
+            db.close()
+        logger.info("archive holds %d document URLs, %d with validators", len(self.states), len(self.validators))
+
+    def process_request(self, request: Request) -> None:
+        known = self.validators.get(request.url)
+        if known is None or request.method != "GET" or request.meta.get("role") not in DOCUMENT_ROLES:
+            return
+        if known.etag:
+            request.headers.setdefault("If-None-Match", known.etag)
+        if known.last_modified:
+            request.headers.setdefault("If-Modified-Since", known.last_modified)
+        request.meta["validated_by"] = known.original
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        role = request.meta.get("role")
+        if role not in DOCUMENT_ROLES:
+            return response
+        status = response.status
+        digest = None
+        if 200 <= status < 300:
+            digest = request.meta.get("payload_digest") or digest_of(response.body)
+        state = self.states.get(response.url)
+        new = is_document(role, status) and (state is None or state.is_new_version(status, digest))
+        if new or state is not None:
+            self.states.setdefault(response.url, UrlState()).advance(status, digest, new)
+        request.meta["new_version"] = new
+        if status == 304 and role == "detail" and "validated_by" in request.meta:
+            return self._archived(request, response)
+        return response
+
+    def _archived(self, request: Request, response: Response) -> Response:
+        """The page the validators stood for, as archived; the 304 itself if it cannot be read."""
+        known = self.validators.get(request.url)
+        if known is None:
+            return response
+        try:
+            with record_at(self.warc_dir / known.warc_file, known.offset) as (record, _):
+                return archived_response(record, request, flags=[NOT_MODIFIED_FLAG])
+        except (OSError, RecordNotFound) as exc:
+            logger.warning("%s: archived page %s unreadable (%r); attachments not followed",
+                           request.url, known.original.record_id, exc)
+            return response
