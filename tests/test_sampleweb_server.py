@@ -104,3 +104,30 @@ def test_pages_load_their_platform_styles_and_scripts(sample_web):
             assert path.encode() in referenced, (site["name"], path)
             status, headers, body = fetch(site["root"].rstrip("/") + path)
             assert status == 200 and header(headers, "Content-Type") == content_type and body
+
+
+def test_latency_delays_each_answer_but_not_the_others():
+    """Every answer waits ``latency``; connections are served concurrently, so a parallel batch
+    takes about one latency, not the sum."""
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sampleweb.server import SampleWeb
+
+    latency, batch = 0.4, 8
+    with SampleWeb(night=0, port=0, latency=latency) as web:
+        urls = [site["root"] for site in web.sites] * 2
+        urls = urls[:batch]
+
+        def timed(url: str) -> tuple[int, float]:
+            began = time.monotonic()
+            status = fetch(url)[0]
+            return status, time.monotonic() - began
+
+        began = time.monotonic()
+        with ThreadPoolExecutor(batch) as pool:
+            answers = list(pool.map(timed, urls))
+        elapsed = time.monotonic() - began
+    assert [status for status, _ in answers] == [200] * batch
+    assert all(took >= latency for _, took in answers)
+    assert elapsed < batch * latency / 3, f"{batch} parallel requests took {elapsed:.2f}s"
