@@ -65,7 +65,10 @@ def make_snapshot(data_dir: str | Path, out_dir: str | Path, as_of: datetime) ->
     out_dir = Path(out_dir)
     if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
         raise SnapshotError(f"{out_dir}: exists and is not an empty directory")
-    sources = warc_files(Path(data_dir) / "warc")
+    warc_dir = Path(data_dir) / "warc"
+    if not warc_dir.is_dir():
+        raise SnapshotError(f"{warc_dir}: no WARC directory (is {data_dir} a data directory?)")
+    sources = warc_files(warc_dir)
     work = out_dir.with_name(f".{out_dir.name}.partial")
     shutil.rmtree(work, ignore_errors=True)
     try:

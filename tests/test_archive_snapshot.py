@@ -8,6 +8,7 @@ with a WACZ that ``wacz validate`` accepts and a directory the researcher comman
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import json
 import os
@@ -22,6 +23,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.asof import parse_as_of, warc_datetime
+from archive.serve import archive_path, build_datasette
 from archive.snapshot import make_snapshot
 from sampleweb.server import SampleWeb
 from nightcrawl import Night, crawl_nights, nianbao, table_differences
@@ -168,6 +170,10 @@ def test_snapshot_directory_is_a_data_directory_for_search_export_and_verify(arc
     verified = nianbao("verify", "--data", str(snapshot))
     assert verified.returncode == 0, verified.stdout[-2000:] + verified.stderr[-2000:]
     assert "no problems" in verified.stderr
+    served = build_datasette(snapshot)  # what `nianbao serve --data` runs: each document's archived page
+    document = next(iter(documents.values()))
+    page = asyncio.run(served.client.get(archive_path(served, document["id"])))
+    assert page.status_code == 200 and page.headers["link"].endswith('>; rel="original"')
 
 
 def test_snapshot_in_the_middle_of_a_night_ends_that_nights_file_at_its_last_record_then(archive, tmp_path):
@@ -208,3 +214,5 @@ def test_snapshot_refuses_a_directory_in_use_and_a_moment_before_the_archive(arc
     assert not (tmp_path / "early").exists() and not list(tmp_path.glob(".early*"))
     garbled = nianbao("snapshot", "--as-of", "last tuesday", "--out", str(tmp_path / "g"), "--data", str(data))
     assert garbled.returncode == 2 and "not a date" in garbled.stderr
+    nowhere = nianbao("snapshot", "--as-of", "2026-03-24", "--out", str(tmp_path / "n"), "--data", str(tmp_path))
+    assert nowhere.returncode != 0 and "no WARC directory" in nowhere.stderr
