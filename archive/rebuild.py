@@ -26,10 +26,17 @@ from archive.asof import at_or_before
 from archive.catalog import Catalog, is_document
 from archive.history import derive
 from archive.lookup import RecordNotFound, capture_row, record_at
-from archive.records import RUN_FIELD, Capture, capture_from_records, decode_fields, read_provenance
+from archive.records import (
+    RUN_FIELD,
+    Capture,
+    capture_from_records,
+    decode_fields,
+    header_bytes,
+    read_provenance,
+)
 from archive.runs import read_run_record
 from archive.versions import UrlState, load_states
-from archive.warc import OPEN_SUFFIX
+from archive.warc import OPEN_SUFFIX, file_order
 from pipelines.extract import HINT_KEYS, extract
 
 logger = logging.getLogger(__name__)
@@ -63,7 +70,7 @@ class _Pending:
 
 
 def warc_files(warc_dir: Path) -> list[Path]:
-    """The closed WARC files of a directory, oldest first (names start with a timestamp)."""
+    """The closed WARC files of a directory, oldest first (by the timestamp in their names)."""
     open_files = sorted(warc_dir.glob(f"*.warc.gz{OPEN_SUFFIX}"))
     if open_files:
         names = ", ".join(path.name for path in open_files)
@@ -71,7 +78,7 @@ def warc_files(warc_dir: Path) -> list[Path]:
             f"{warc_dir}: unfinished WARC file(s) {names}; a crawl is running or was killed — "
             "repair them first (archive.warc.repair) so only whole records are read"
         )
-    return sorted(warc_dir.glob("*.warc.gz"))
+    return sorted(warc_dir.glob("*.warc.gz"), key=file_order)
 
 
 def rebuild_catalog(
@@ -233,7 +240,7 @@ def _exchanges(
 def _read(record: ArcWarcRecord, records: ArchiveIterator) -> _Pending:
     body = record.content_stream().read()
     http = record.http_headers
-    headers = {name.title(): value.encode("latin-1") for name, value in (http.headers if http else [])}
+    headers = {name.title(): header_bytes(value) for name, value in (http.headers if http else [])}
     records.read_to_end(record)
     return _Pending(
         record_id=record.rec_headers.get_header("WARC-Record-ID"),

@@ -289,6 +289,28 @@ def response_head(resp: HttpResponse, method: str) -> StatusAndHeaders:
     return _WireHead(f"{resp.status} {phrase}", pairs, resp.protocol, head)
 
 
+def header_bytes(value: str) -> bytes:
+    """The bytes of a header value as sent, from the text warcio made of it.
+
+    warcio decodes each header line as UTF-8 when it is valid UTF-8, else as Latin-1. Text
+    beyond Latin-1 (Chinese file names in UTF-8) was UTF-8; text whose Latin-1 bytes are valid
+    UTF-8 was too (warcio would have read those bytes as UTF-8); the rest was Latin-1 (raw GBK
+    bytes). Only Latin-range letters sent as UTF-8 ("é") come back as their Latin-1 bytes:
+    readers that must reproduce those exactly read the record block unparsed.
+    """
+    try:
+        raw = value.encode("latin-1")
+    except UnicodeEncodeError:
+        return value.encode("utf-8")
+    if raw.isascii():
+        return raw
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw
+    return value.encode("utf-8")
+
+
 def read_provenance(record: ArcWarcRecord) -> dict[str, object]:
     """The fields of a metadata record written by ``exchange_records``, as a dict.
 

@@ -15,6 +15,7 @@ from scrapy.responsetypes import responsetypes
 from warcio.recordloader import ArcWarcRecord
 
 from archive.lookup import record_at
+from archive.records import header_bytes
 
 
 def archived_response(
@@ -27,7 +28,7 @@ def archived_response(
     http = record.http_headers
     headers = Headers()
     for name, value in http.headers:
-        headers.appendlist(name, value.encode("latin-1"))
+        headers.appendlist(name, header_bytes(value))
     body = record.raw_stream.read() if payload is None else payload
     protocol = record.rec_headers.get_header("WARC-Protocol")
     cls = responsetypes.from_args(headers=headers, url=request.url, body=body)

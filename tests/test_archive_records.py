@@ -21,6 +21,7 @@ from archive.records import (
     capture_from_records,
     digest_of,
     exchange_records,
+    header_bytes,
     read_provenance,
     record_bytes,
     run_record,
@@ -315,3 +316,20 @@ def test_run_record_holds_the_report() -> None:
     (read, _), = read_back(serialise([record]))
     assert read.rec_type == "metadata" and read.rec_headers.get_header("Content-Type") == "application/json"
     assert read.rec_headers.get_header("WARC-Target-URI") == RUN_URI_PREFIX + "20240301T083015Z-ab12"
+
+
+@pytest.mark.parametrize(
+    "wire",
+    [
+        "attachment; filename=\"2020年报.pdf\"".encode("utf-8"),
+        "attachment; filename=\"2020年报.pdf\"".encode("gbk"),
+        "attachment; filename=\"résumé.pdf\"".encode("latin-1"),
+        b"text/html; charset=utf-8",
+    ],
+)
+def test_header_bytes_recovers_what_warcio_decoded(wire):
+    from warcio.statusandheaders import StatusAndHeadersParser
+
+    head = b"HTTP/1.1 200 OK\r\nContent-Disposition: " + wire + b"\r\n\r\n"
+    parsed = StatusAndHeadersParser(["HTTP/1.1"]).parse(BytesIO(head))
+    assert header_bytes(parsed.get_header("Content-Disposition")) == wire
