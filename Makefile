@@ -3,7 +3,7 @@ VENV ?= .venv
 DATA ?= data
 PYTHON ?= python3
 
-.PHONY: setup demo test
+.PHONY: setup demo test bench
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,3 +19,6 @@ demo: setup
 
 test: setup
 	$(VENV)/bin/pytest -n 2
+
+bench: setup
+	$(VENV)/bin/nianbao bench

@@ -315,3 +315,20 @@ def nightly(sources: str, data_dir: str, as_json: bool) -> None:
         click.echo(f"nianbao nightly: {problem}", err=True)
     if outcome.report["finish_reason"] != "finished":
         raise SystemExit(1)
+
+
+@main.command()
+@click.option("--quick", is_flag=True, help="The small version (under three minutes).")
+@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Also write the results as JSON to this file.")
+@click.option("--only", default=None, help="Run one benchmark: throughput, cpu, rebuild, extraction or stats.")
+def bench(quick: bool, out: str | None, only: str | None) -> None:
+    """Benchmarks against peers in the same run (wget, bare Scrapy, trafilatura): one table."""
+    from pathlib import Path
+
+    from bench.results import BenchError
+    from bench.runner import main as run_benchmarks
+
+    try:
+        run_benchmarks(quick, Path(out) if out else None, only)
+    except BenchError as exc:
+        raise click.ClickException(str(exc)) from exc
