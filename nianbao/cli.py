@@ -60,7 +60,7 @@ def _crawl_and_summarize(
     summary = site_summary(catalog, since=started) if catalog.exists() else []
     if as_json:
         click.echo(summary_json(summary))
-        return
+        return stats
     click.echo(format_summary(summary))
     click.echo(f"finish reason: {stats.get('finish_reason')}")
     click.echo(f"WARC files: {Path(data_dir, 'warc').resolve()}")
