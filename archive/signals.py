@@ -1,4 +1,4 @@
-"""Signals of the archive side (Scrapy sentinel objects); each is documented in docs/signals.md.
+"""Signals of the archive side (Scrapy sentinel objects); each is listed in docs/architecture.md.
 
 capture_written(capture): a capture's records are on disk; ``capture`` is an
     ``archive.records.Capture`` (the response, revisit or failure record, with its file, offset
