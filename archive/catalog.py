@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ import sqlite_utils
 logger = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 2
+BUSY_TIMEOUT_MS = 600_000
 
 CAPTURE_COLUMNS = {
     "record_id": str,
@@ -149,6 +150,10 @@ class Catalog:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite_utils.Database(self.path)
         self.db.execute("PRAGMA journal_mode=WAL")
+        # The workers of a distributed crawl write one catalog: a writer waits for the others,
+        # and takes the lock before it reads (a read snapshot cannot become a write in WAL).
+        self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        self.db.conn.isolation_level = "IMMEDIATE"
         self.batch_size = batch_size
         self._captures: list[dict] = []
         self._documents: list[dict] = []
@@ -230,12 +235,21 @@ class Catalog:
     def delete_run(self, run_id: str) -> int:
         """Remove the captures of a run and the documents, statistics and checks made from
         them (before the run is indexed again from its WARC files); returns the captures."""
+        return self._delete_captures("run_id = ?", [run_id])
+
+    def delete_files(self, warc_files: Iterable[str]) -> int:
+        """Remove the captures held by these WARC files (names) and what was made from them
+        (before the files are indexed again); returns the captures."""
+        names = list(warc_files)
+        return self._delete_captures(f"warc_file in ({', '.join('?' * len(names))})", names) if names else 0
+
+    def _delete_captures(self, where: str, params: list) -> int:
         self.flush()
-        owned = "(select record_id from captures where run_id = ?)"
+        owned = f"(select record_id from captures where {where})"
         with self.db.conn:
             for table, key in (("stats", "document_id"), ("checks", "document_id"), ("documents", "id")):
-                self.db.execute(f"delete from {table} where {key} in {owned}", [run_id])
-            return self.db.execute("delete from captures where run_id = ?", [run_id]).rowcount
+                self.db.execute(f"delete from {table} where {key} in {owned}", params)
+            return self.db.execute(f"delete from captures where {where}", params).rowcount
 
     def close(self) -> None:
         try:

@@ -70,7 +70,10 @@ class CatalogPipeline:
         self._write(self.catalog.flush)
 
     def engine_stopped(self) -> None:
-        if self._write(self.catalog.flush):
+        # The workers of a distributed crawl share the catalog: the command that started them
+        # derives once after the last has stopped (NIANBAO_DERIVE_HISTORY off in the workers).
+        derive_history = self.crawler is None or self.crawler.settings.getbool("NIANBAO_DERIVE_HISTORY")
+        if self._write(self.catalog.flush) and derive_history:
             self._write(derive, self.catalog.db)
         try:
             self.catalog.close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import queue
+import re
 import secrets
 import threading
 import zlib
@@ -36,6 +37,9 @@ logger = logging.getLogger(__name__)
 
 NAME_TEMPLATE = "{prefix}-{timestamp17}-{serial:05d}-{token}.warc.gz"
 OPEN_SUFFIX = ".open"
+# What NAME_TEMPLATE puts after the prefix (several prefixes share a directory: the workers of
+# a distributed crawl each have one).
+NAME_TAIL = re.compile(r"-(?P<timestamp17>\d{17})-(?P<serial>\d{5})-[0-9a-f]+\.warc\.gz(?:\.open)?$")
 DEFAULT_MAX_SIZE = 1_000_000_000
 DEFAULT_GZIP_LEVEL = 1  # ~15% larger than 6 at half the CPU: capture runs on the crawl's budget
 REPAIR_CHUNK = 1 << 20
@@ -246,6 +250,13 @@ class BackgroundWriter:
 def _call_each(func: Callable[[Capture], object], captures: list[Capture]) -> None:
     for capture in captures:
         func(capture)
+
+
+def file_order(path: Path) -> tuple[str, str, str]:
+    """Sort key of WARC files oldest first, whatever their prefixes: the name's timestamp and
+    serial, then the name (files named otherwise come first, by name)."""
+    tail = NAME_TAIL.search(path.name)
+    return (tail["timestamp17"], tail["serial"], path.name) if tail else ("", "", path.name)
 
 
 def gzip_member(data: bytes, level: int) -> bytes:
