@@ -44,6 +44,13 @@ NIANBAO_WARC_GZIP_LEVEL = 1  # zlib level per record: 1 is ~15% larger than 6 at
 NIANBAO_WARC_QUEUE_SIZE = 64
 # Longest pause a Retry-After header can impose on a host, in seconds.
 NIANBAO_RETRY_AFTER_MAX = 300
+# Distributed crawl (docs/distributed.md): empty URL means the embedded single-process crawl.
+NIANBAO_REDIS_URL = ""
+NIANBAO_REDIS_CRAWL = ""  # key prefix of the shared crawl; empty: derived from the registry
+NIANBAO_REDIS_WORKER_TTL = 30  # seconds without a heartbeat before a worker's requests are reclaimed
+NIANBAO_WORKER_ID = ""  # set per worker process (<hostname>-<pid>)
+# Derive the catalog's history (archive.history) when the crawl ends; off in distributed workers.
+NIANBAO_DERIVE_HISTORY = True
 # The archive over time, turned on by `nianbao nightly`: a payload archived already becomes a
 # revisit record (digest index in state/digests.db); detail pages and attachments are asked for
 # with their validators; documents no list names any more are asked for again. Also set by it:

@@ -120,8 +120,7 @@ class ReportsSpider(Spider):
                     request = self._column_request(source, link.url, response.url, link.title)
                     if request is not None:
                         yield request
-            folders = [ListPage(link.url) for link in parts if link.kind == "list" and link.url not in self._columns]
-            self._columns.update(page.url for page in folders)
+            folders = [ListPage(link.url) for link in parts if link.kind == "list" and self.claim_column(link.url)]
             yield from self._list_requests(response, adapter, folders)
         else:
             adapter = adapter_for(meta["cms"])
@@ -160,6 +159,18 @@ class ReportsSpider(Spider):
 
     # -- requests and items ------------------------------------------------------------------
 
+    def claim_column(self, url: str) -> bool:
+        """Whether ``url`` is a column (or column folder) not requested yet; claims it if so.
+
+        Columns are told apart by their fragment too (gkmlpt ``annualreport#{catId}``), which
+        the duplicate filter ignores: the spider keeps its own set (shared by the workers of a
+        distributed crawl, crawler/distributed/spider.py).
+        """
+        if url in self._columns:
+            return False
+        self._columns.add(url)
+        return True
+
     def known_document_request(
         self, source: str, url: str, role: str, column: str | None, parent_url: str | None
     ) -> Request | None:
@@ -181,11 +192,8 @@ class ReportsSpider(Spider):
         return adapter_for(source.cms)
 
     def _column_request(self, source: str, url: str, parent_url: str | None, title: str | None) -> Request | None:
-        # Columns are told apart by their fragment too (gkmlpt ``annualreport#{catId}``),
-        # which the duplicate filter ignores: the spider keeps its own set.
-        if url in self._columns:
+        if not self.claim_column(url):
             return None
-        self._columns.add(url)
         return self._request(
             source, url, "column", self.parse_list, column=url, parent_url=parent_url, list_title=title, dont_filter=True
         )

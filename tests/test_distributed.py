@@ -1,0 +1,336 @@
+"""The distributed crawl on a real redis-server: several workers crawl what one crawls.
+
+Every crawl of the sample web here is served by a fresh ``SampleWeb`` on one shared port, so
+URLs and payloads are the same from crawl to crawl (and each crawl meets the one-shot faults
+once). Catalogs are compared by what they say (URL, status, payload digest), not by record
+ids or dates; WARC files are read back by the rebuild.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import yaml
+from redisserver import free_port, redis_server
+from scrapy import Request, Spider
+
+from archive.rebuild import rebuild_catalog
+from crawler.distributed.heartbeat import SURVEY, join
+from crawler.distributed.keys import CrawlKeys, connect
+from crawler.distributed.pool import Pool, PoolOutcome, finish_workers, start_workers
+from crawler.distributed.politeness import HostGate
+from crawler.distributed.scheduler import LeasedQueue
+from sampleweb.server import SampleWeb
+
+KILL_AFTER_BYTES = 100_000  # the victim has archived something before it dies
+CRAWL_TIMEOUT = 300
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory):
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url
+
+
+@pytest.fixture
+def redis(redis_url):
+    client = connect(redis_url)
+    client.flushdb()
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="module")
+def web_port() -> int:
+    """A port free on every sample site's address."""
+    for _ in range(20):
+        port = free_port()
+        web = SampleWeb(night=0, port=port)
+        try:
+            web.start()
+        except OSError:
+            continue
+        web.stop()
+        return port
+    pytest.fail("no port free on every sample web address")
+
+
+def write_registry(web: SampleWeb, path: Path) -> Path:
+    path.write_text(yaml.safe_dump({"sources": web.registry()}, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def nianbao(*args: str) -> tuple[int, str, str]:
+    """Run the command; (exit code, stdout, stderr). Its workers go with it on a timeout."""
+    process = subprocess.Popen([sys.executable, "-m", "nianbao", *args], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        out, err = process.communicate(timeout=CRAWL_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        raise
+    return process.returncode, out, err
+
+
+@contextmanager
+def stopped_on_failure(pool: Pool) -> Iterator[Pool]:
+    """The pool's workers, killed if the test fails before they are finished with."""
+    try:
+        yield pool
+    except BaseException:
+        for worker in pool.workers:
+            worker.process.kill()
+            worker.process.wait()
+        raise
+
+
+def finish(pool: Pool) -> PoolOutcome:
+    """``finish_workers``, failing the test (and killing the workers) past ``CRAWL_TIMEOUT``."""
+    done: list[PoolOutcome] = []
+    waiter = threading.Thread(target=lambda: done.append(finish_workers(pool)), daemon=True)
+    waiter.start()
+    waiter.join(CRAWL_TIMEOUT)
+    if waiter.is_alive():
+        for worker in pool.workers:
+            worker.process.kill()
+        waiter.join()
+        pytest.fail("the shared crawl did not finish")
+    return done[0]
+
+
+@pytest.fixture(scope="module")
+def single(web_port, tmp_path_factory) -> Path:
+    """The data directory of one embedded (single-process) crawl of the whole sample web."""
+    root = tmp_path_factory.mktemp("single")
+    with SampleWeb(night=0, port=web_port) as web:
+        registry = write_registry(web, root / "registry.yaml")
+        code, _, err = nianbao("crawl", "--sources", str(registry), "--data", str(root / "data"))
+    assert code == 0, err[-3000:]
+    return root / "data"
+
+
+def query(data: Path, sql: str) -> list[tuple]:
+    db = sqlite3.connect(data / "catalog.db")
+    try:
+        return db.execute(sql).fetchall()
+    finally:
+        db.close()
+
+
+def captures(data: Path) -> Counter:
+    """(method, URL, status, payload digest) of every capture, counted."""
+    return Counter(query(data, "select method, url, status, payload_digest from captures"))
+
+
+def documents(data: Path) -> Counter:
+    """(URL, payload digest) of every document, counted."""
+    return Counter(query(data, "select d.url, c.payload_digest from documents d join captures c on c.record_id = d.id"))
+
+
+def assert_catalog_is_its_warc_files(data: Path, tmp_path: Path) -> None:
+    """The catalog holds exactly what a rebuild from the WARC files alone writes."""
+    rebuilt = tmp_path / "rebuilt.db"
+    rebuild_catalog(data / "warc", rebuilt)
+    live, again = sqlite3.connect(data / "catalog.db"), sqlite3.connect(rebuilt)
+    tables = [name for (name,) in live.execute("select name from sqlite_master where type = 'table'")
+              if name != "_nianbao_schema" and not name.startswith("sqlite_")]
+    assert {"captures", "documents"} <= set(tables)
+    for table in tables:
+        rows = f"select * from {table}"
+        assert sorted(live.execute(rows), key=repr) == sorted(again.execute(rows), key=repr), table
+
+
+def worker_of(warc_file: str, prefixes: dict[str, str]) -> str:
+    (worker,) = [worker for worker, prefix in prefixes.items() if warc_file.startswith(prefix + "-")]
+    return worker
+
+
+# -- the whole crawl -----------------------------------------------------------------------------
+
+
+def test_two_workers_crawl_what_one_worker_crawls(single, web_port, redis, redis_url, tmp_path):
+    with SampleWeb(night=0, port=web_port) as web:
+        registry = write_registry(web, tmp_path / "registry.yaml")
+        code, out, err = nianbao("crawl", "--sources", str(registry), "--data", str(tmp_path / "data"),
+                                 "--redis", redis_url, "--workers", "2")
+    assert code == 0, err[-3000:]
+    data = tmp_path / "data"
+    exits = [line for line in err.splitlines() if line.startswith("worker ")]
+    assert len(exits) == 2 and all(line.endswith(": exit 0") for line in exits), exits
+    assert "finish reason: finished" in out
+
+    assert documents(data) == documents(single)
+    # The same exchanges; a request captured twice only where one worker alone did so too (a retry).
+    assert captures(data) == captures(single)
+    robots = [url for (_, url, _, _) in captures(data).elements() if url.endswith("/robots.txt")]
+    assert robots and len(robots) == len(set(robots))  # one fetch per host, for all workers
+
+    # Each worker wrote WARC files of its own; the catalog is exactly what they hold.
+    files = sorted((data / "warc").iterdir())
+    assert files and all(path.name.endswith(".warc.gz") for path in files)
+    writers = {path.name.rsplit("-", 3)[0] for path in files}
+    assert len(writers) == 2, writers
+    assert_catalog_is_its_warc_files(data, tmp_path)
+    assert redis.keys("nianbao:*") == []  # the finished crawl removed itself
+
+
+def test_a_killed_worker_loses_nothing(single, web_port, redis, redis_url, tmp_path):
+    data = tmp_path / "data"
+    with SampleWeb(night=0, port=web_port) as web:
+        registry = write_registry(web, tmp_path / "registry.yaml")
+        with stopped_on_failure(start_workers(registry, data, redis_url, 2, overrides={"NIANBAO_REDIS_WORKER_TTL": 3})) as pool:
+            victim, survivor = pool.workers
+            inflight_key = CrawlKeys(pool.crawl).inflight(victim.id)
+            deadline = time.monotonic() + CRAWL_TIMEOUT
+            while time.monotonic() < deadline and victim.process.poll() is None:
+                unfinished = list(data.glob(f"warc/{victim.warc_prefix}-*.open"))
+                if unfinished and unfinished[0].stat().st_size > KILL_AFTER_BYTES and redis.zcard(inflight_key):
+                    break
+                time.sleep(0.02)
+            assert victim.process.poll() is None, "the crawl ended before a worker could be killed"
+            os.kill(victim.process.pid, signal.SIGKILL)
+            # What it had taken from the queue and not finished: the others must do it.
+            lost = {pickle.loads(member)["url"] for member in redis.zrange(inflight_key, 0, -1)}
+            outcome = finish(pool)
+    assert lost
+    assert outcome.exits == {victim.id: -signal.SIGKILL, survivor.id: 0}
+    assert outcome.indexed == [victim.id] and outcome.finished
+    assert not list((data / "warc").glob("*.open"))  # its unfinished file was repaired
+
+    # Nothing is lost: the same documents, every exchange of the single crawl.
+    assert documents(data) == documents(single)
+    assert set(captures(data)) == set(captures(single))
+    # Captured twice only where the victim had answered a request it never finished.
+    extra = captures(data) - captures(single)
+    assert {url for (_, url, _, _) in extra} <= lost
+    prefixes = {victim.id: victim.warc_prefix, survivor.id: survivor.warc_prefix}
+    rows = query(data, "select url, warc_file from captures")
+    by_survivor = {url for url, warc_file in rows if worker_of(warc_file, prefixes) == survivor.id}
+    by_victim = {url for url, warc_file in rows if worker_of(warc_file, prefixes) == victim.id}
+    assert by_victim, "the victim's WARC records are in the catalog"
+    single_urls = {url for (_, url, _, _) in captures(single)}
+    assert lost & single_urls <= by_survivor  # its unfinished requests were taken over
+    assert_catalog_is_its_warc_files(data, tmp_path)
+
+
+# -- politeness across workers ------------------------------------------------------------------
+
+
+class CountingWeb(SampleWeb):
+    """The sample web, counting requests in flight per site and noting every Retry-After."""
+
+    def __init__(self, hold: float, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.hold = hold
+        self.active: Counter = Counter()
+        self.peak: Counter = Counter()
+        self.arrivals: list[tuple[str, float]] = []
+        self.refusals: list[tuple[str, float, float]] = []  # site, when, seconds
+        self.lock = threading.Lock()
+
+    def handle(self, site, request):
+        with self.lock:
+            self.active[site] += 1
+            self.peak[site] = max(self.peak[site], self.active[site])
+            self.arrivals.append((site, time.monotonic()))
+        try:
+            time.sleep(self.hold)  # the server at work: the request is in flight meanwhile
+            response = super().handle(site, request)
+        finally:
+            with self.lock:
+                self.active[site] -= 1
+        retry_after = dict(response.headers).get("Retry-After") if response.status in (429, 503) else None
+        if retry_after:
+            with self.lock:
+                self.refusals.append((site, time.monotonic(), float(retry_after)))
+        return response
+
+
+def test_per_host_limits_hold_across_workers(redis, redis_url, tmp_path):
+    limit = 2
+    with CountingWeb(hold=0.1, night=0, port=0) as web:
+        registry = write_registry(web, tmp_path / "registry.yaml")
+        outcome = finish(start_workers(registry, tmp_path / "data", redis_url, 2, overrides={
+            "CONCURRENT_REQUESTS_PER_DOMAIN": limit, "AUTOTHROTTLE_ENABLED": False,
+        }))
+    assert outcome.finished
+    # Each worker alone may send `limit` requests to a host; together they still send `limit`.
+    assert max(web.peak.values()) == limit, web.peak
+    # A Retry-After pauses the host for every worker (requests already on their way aside).
+    assert web.refusals
+    margin = 0.3
+    for site, when, seconds in web.refusals:
+        early = [at - when for name, at in web.arrivals if name == site and when + margin < at < when + seconds - margin]
+        assert early == [], (site, early)
+
+
+def test_host_gate_leases_pauses_and_dead_holders(redis):
+    keys = CrawlKeys("gate-test")
+    gate = HostGate(redis, keys, limit=2, lease_seconds=60)
+    join(redis, keys, "a", ttl_ms=60_000)
+    join(redis, keys, "b", ttl_ms=60_000)
+    assert gate.try_acquire("h", "a:1") is None
+    assert gate.try_acquire("h", "b:1") is None
+    assert gate.try_acquire("h", "b:2") is not None  # at the limit
+    assert gate.try_acquire("other", "b:3") is None  # hosts are counted apart
+    gate.release("h", "a:1")
+    assert gate.try_acquire("h", "b:2") is None
+    redis.delete(keys.worker("b"))  # b stopped beating: its leases are void
+    assert gate.try_acquire("h", "a:2") is None and gate.holders("h") == 1
+    gate.pause("h", 30)
+    wait = gate.try_acquire("h", "a:3")
+    assert wait is not None and 25 < wait <= 30
+    gate.release("h", "a:2")
+    assert gate.try_acquire("h", "a:4", interval=0) is not None  # paused even with places free
+
+
+def test_a_popped_request_stays_leased_until_acked_or_reclaimed(redis):
+    keys = CrawlKeys("queue-test")
+    spider = Spider(name="reports")
+    survey = redis.register_script(SURVEY)
+    join(redis, keys, "a", ttl_ms=60_000)
+    queue = LeasedQueue(redis, spider, keys, "a")
+    assert queue.push_new(Request("http://example.org/1"), "fp1")
+    assert not queue.push_new(Request("http://example.org/1"), "fp1")  # seen
+    assert queue.push_new(Request("http://example.org/2", priority=5), "fp2")
+    request, data, score = queue.pop_leased(ttl_ms=60_000)
+    assert request.url == "http://example.org/2" and score == -5  # highest priority first
+    assert len(queue) == 1 and redis.zcard(keys.inflight("a")) == 1
+    queue.ack(data)
+    assert redis.zcard(keys.inflight("a")) == 0
+    queue.pop_leased(ttl_ms=60_000)
+    assert list(survey(keys=[keys.requests, keys.workers], args=[keys.prefix])) == [0, 0]  # "a" is busy
+    redis.delete(keys.worker("a"))  # "a" died with a request in flight
+    assert list(survey(keys=[keys.requests, keys.workers], args=[keys.prefix])) == [0, 1]
+    assert len(queue) == 1 and not redis.exists(keys.inflight("a"))
+    # "a" takes it again, "b" has nothing to do: the crawl is over once "a" has finished it.
+    request, data, score = queue.pop_leased(ttl_ms=60_000)
+    assert request.url == "http://example.org/1" and redis.sismember(keys.workers, "a")
+    join(redis, keys, "b", ttl_ms=60_000)
+    redis.set(keys.worker("b"), "idle")
+    assert list(survey(keys=[keys.requests, keys.workers], args=[keys.prefix])) == [0, 0]
+    assert queue.requeue([(b"never leased", 0.0)]) == 0
+    queue.ack(data)
+    redis.set(keys.worker("a"), "idle")
+    assert list(survey(keys=[keys.requests, keys.workers], args=[keys.prefix])) == [1, 0]
+
+
+def test_the_embedded_crawl_needs_no_redis():
+    code = ("import sys, nianbao.cli, crawler.run, crawler.spiders.reports, settings; "
+            "assert not {'redis', 'scrapy_redis'} & set(sys.modules), sorted(sys.modules); "
+            "assert not settings.NIANBAO_REDIS_URL and 'SCHEDULER' not in vars(settings)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
