@@ -42,8 +42,35 @@ def _as_of(ctx: click.Context, param: click.Parameter, value: str | None):
 AS_OF_HELP = "A date (the end of that day, UTC) or an ISO-8601 timestamp (UTC unless it has an offset)."
 
 
+def _distributed_options(command):
+    """``--redis`` and ``--workers``: run the crawl as workers of a shared crawl in Redis."""
+    command = click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+                           help="With --redis: worker processes to start on this machine.")(command)
+    return click.option("--redis", "redis_url", default=None, metavar="redis://HOST:PORT/DB",
+                        help="Crawl on the distributed engine: workers here and on other machines "
+                             "share the crawl in this Redis (docs/distributed.md).")(command)
+
+
+def _check_distributed(redis_url: str | None, workers: int) -> None:
+    if redis_url is None and workers != 1:
+        raise click.UsageError("--workers goes with --redis")
+
+
+def _run_workers(sources: str, data_dir: str, source: str | None, redis_url: str, workers: int) -> dict:
+    """The distributed crawl (crawler.distributed.pool); how each worker ended goes to stderr."""
+    from crawler.distributed.pool import run_workers
+
+    outcome = run_workers(sources, data_dir, redis_url, workers, source)
+    for worker, code in outcome.exits.items():
+        died = " (died: its WARC files were indexed)" if worker in outcome.indexed else ""
+        click.echo(f"worker {worker}: exit {code}{died}", err=True)
+    reason = "finished" if outcome.finished else "stopped before the shared crawl finished (run again to resume)"
+    return {"finish_reason": reason}
+
+
 def _crawl_and_summarize(
-    sources: str, data_dir: str, source: str | None, as_json: bool, replay: dict | None = None
+    sources: str, data_dir: str, source: str | None, as_json: bool, replay: dict | None = None,
+    redis_url: str | None = None, workers: int = 1,
 ) -> dict:
     from pathlib import Path
 
@@ -53,8 +80,11 @@ def _crawl_and_summarize(
 
     started = "" if replay else _now()  # a replay's captures keep the dates they were made
     try:
-        stats = run_crawl(sources, data_dir, source=source, overrides=replay)
-    except (RegistryError, ValueError) as exc:
+        if redis_url:
+            stats = _run_workers(sources, data_dir, source, redis_url, workers)
+        else:
+            stats = run_crawl(sources, data_dir, source=source, overrides=replay)
+    except (RegistryError, ValueError, ConnectionError) as exc:
         raise click.ClickException(str(exc)) from exc
     catalog = Path(data_dir) / "catalog.db"
     summary = site_summary(catalog, since=started) if catalog.exists() else []
@@ -77,14 +107,19 @@ def _crawl_and_summarize(
               help="Crawl this data directory's WARC files instead of the web (docs/snapshots.md).")
 @click.option("--as-of", "as_of", default=None, callback=_as_of, help="With --replay: captures at or before this. " + AS_OF_HELP)
 @click.option("--strict", is_flag=True, help="With --replay: a request the archive cannot answer is an error, not fetched live.")
-def crawl(sources: str, source: str | None, data_dir: str, as_json: bool, replay_dir: str | None, as_of, strict: bool) -> None:
+@_distributed_options
+def crawl(sources: str, source: str | None, data_dir: str, as_json: bool, replay_dir: str | None, as_of, strict: bool,
+          redis_url: str | None, workers: int) -> None:
     """Crawl the 年报 columns of every source in a registry into WARC and the catalog."""
     from crawler.replay import replay_settings
 
     if replay_dir is None and (as_of is not None or strict):
         raise click.UsageError("--as-of and --strict go with --replay")
+    _check_distributed(redis_url, workers)
+    if replay_dir and redis_url:
+        raise click.UsageError("--replay crawls in one process: it does not go with --redis")
     replay = replay_settings(replay_dir, as_of, strict) if replay_dir else None
-    stats = _crawl_and_summarize(sources, data_dir, source, as_json, replay)
+    stats = _crawl_and_summarize(sources, data_dir, source, as_json, replay, redis_url, workers)
     missed = stats.get("nianbao/replay/miss", 0)
     if replay and strict and missed:
         raise click.ClickException(
@@ -97,20 +132,23 @@ def crawl(sources: str, source: str | None, data_dir: str, as_json: bool, replay
 @DATA_OPTION
 @click.option("--night", default=0, show_default=True, help="Which night of the sample web to serve.")
 @click.option("--json", "as_json", is_flag=True, help="Print the per-site summary as JSON.")
-def demo(data_dir: str, night: int, as_json: bool) -> None:
+@_distributed_options
+def demo(data_dir: str, night: int, as_json: bool, redis_url: str | None, workers: int) -> None:
     """Start the sample government web, crawl all of it, extract, and summarize.
 
     The web is served at its fixed default addresses, which the bundled ``sample`` registry
-    describes; running the demo again crawls it again into the same data directory.
+    describes; running the demo again crawls it again into the same data directory. With
+    ``--redis``, the crawl runs on the distributed engine.
     """
     from pathlib import Path
 
     from sampleweb.server import SampleWeb
 
+    _check_distributed(redis_url, workers)
     with SampleWeb(night=night) as web:
         if not as_json:
             click.echo(f"sample web (night {night}): {len(web.sites)} sites; crawling into {Path(data_dir).resolve()}")
-        _crawl_and_summarize("sample", data_dir, None, as_json)
+        _crawl_and_summarize("sample", data_dir, None, as_json, redis_url=redis_url, workers=workers)
 
 
 def _catalog_path(data_dir: str):
@@ -253,6 +291,23 @@ def snapshot(as_of, out_dir: str, data_dir: str) -> None:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"snapshot as of {as_of.isoformat()} in {made.path}: {made.warc_files} WARC files, "
                f"{made.captures} captures, {made.documents} documents, {made.pages} pages in {WACZ_NAME}")
+
+
+@main.command()
+@DATA_OPTION
+@click.argument("catalogs", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+def merge(data_dir: str, catalogs: tuple[str, ...]) -> None:
+    """Merge catalogs of other machines' workers of a distributed crawl into this data directory's.
+
+    Copy their WARC files into this data directory's warc/ as well (docs/distributed.md).
+    """
+    from pathlib import Path
+
+    from archive.merge import merge_catalogs
+
+    target = Path(data_dir) / "catalog.db"
+    rows = merge_catalogs(catalogs, target)
+    click.echo(f"merged {len(catalogs)} catalog(s) into {target}: {rows} rows written")
 
 
 @main.command()
