@@ -24,7 +24,7 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy.utils.asyncio import create_looping_call
 
-from crawler.distributed.keys import CrawlKeys, connect_from, crawl_keys
+from crawler.distributed.keys import CrawlKeys, connect_from, crawl_keys, worker_of
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -85,7 +85,7 @@ class Heartbeat:
             crawler,
             connect_from(settings),
             crawl_keys(settings),
-            settings.get("NIANBAO_WORKER_ID"),
+            worker_of(settings),
             settings.getfloat("NIANBAO_REDIS_WORKER_TTL"),
         )
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)

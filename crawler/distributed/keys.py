@@ -88,6 +88,13 @@ def crawl_keys(settings: BaseSettings) -> CrawlKeys:
     return CrawlKeys(crawl)
 
 
+def worker_of(settings: BaseSettings) -> str:
+    worker = settings.get("NIANBAO_WORKER_ID")
+    if not worker:
+        raise ValueError("NIANBAO_WORKER_ID is empty: start distributed workers with `nianbao crawl --redis`")
+    return worker
+
+
 def crawl_name(entries: Iterable[Source], source: str | None = None) -> str:
     """A crawl's name from what it crawls: the same registry (and ``source``) gives the same name."""
     described = [asdict(entry) for entry in entries if source is None or entry.name == source]

@@ -30,7 +30,7 @@ from scrapy import Request
 from scrapy.http import Response
 from scrapy.utils.asyncio import sleep
 
-from crawler.distributed.keys import CrawlKeys, connect_from, crawl_keys
+from crawler.distributed.keys import CrawlKeys, connect_from, crawl_keys, worker_of
 from crawler.middlewares.retryafter import RETRY_AFTER_STATUSES, retry_after_seconds
 
 if TYPE_CHECKING:
@@ -123,7 +123,7 @@ class SharedHostSlots:
             settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"),
             settings.getfloat("DOWNLOAD_TIMEOUT") + settings.getfloat("NIANBAO_REDIS_WORKER_TTL"),
         )
-        return cls(crawler, gate, settings.get("NIANBAO_WORKER_ID"), settings.getfloat("NIANBAO_RETRY_AFTER_MAX"))
+        return cls(crawler, gate, worker_of(settings), settings.getfloat("NIANBAO_RETRY_AFTER_MAX"))
 
     async def process_request(self, request: Request) -> None:
         downloader = self.crawler.engine.downloader

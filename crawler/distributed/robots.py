@@ -25,7 +25,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 from twisted.internet.defer import Deferred
 
-from crawler.distributed.keys import connect_from, crawl_keys
+from crawler.distributed.keys import connect_from, crawl_keys, worker_of
 from crawler.middlewares.robots import WaitingRobotsTxtMiddleware
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ class SharedRobotsTxt(WaitingRobotsTxtMiddleware):
         settings = crawler.settings
         self.client = connect_from(settings)
         self.keys = crawl_keys(settings)
-        self.worker_id = settings.get("NIANBAO_WORKER_ID")
+        self.worker_id = worker_of(settings)
         self._claim = self.client.register_script(CLAIM)
         self.claim_ms = int((settings.getfloat("DOWNLOAD_TIMEOUT") + settings.getfloat("NIANBAO_REDIS_WORKER_TTL")) * 1000)
 

@@ -33,7 +33,7 @@ from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
 from archive.signals import capture_written
-from crawler.distributed.keys import CrawlKeys, connect_from, crawl_keys
+from crawler.distributed.keys import CrawlKeys, connect_from, crawl_keys, worker_of
 from crawler.distributed.signals import request_handled
 
 if TYPE_CHECKING:
@@ -166,7 +166,7 @@ class RedisScheduler(Scheduler):
             crawler,
             connect_from(settings),
             crawl_keys(settings),
-            settings.get("NIANBAO_WORKER_ID"),
+            worker_of(settings),
             int(settings.getfloat("NIANBAO_REDIS_WORKER_TTL") * 1000),
         )
         # Connected after the capture extension (extensions are built before the engine), so

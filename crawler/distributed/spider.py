@@ -22,9 +22,9 @@ class DistributedReportsSpider(ReportsSpider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> DistributedReportsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.redis = connect_from(crawler.settings)
+        spider.claims = connect_from(crawler.settings)
         spider.columns_key = crawl_keys(crawler.settings).columns
         return spider
 
     def claim_column(self, url: str) -> bool:
-        return bool(self.redis.sadd(self.columns_key, url))
+        return bool(self.claims.sadd(self.columns_key, url))
