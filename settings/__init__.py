@@ -45,6 +45,9 @@ NIANBAO_WARC_QUEUE_SIZE = 64
 # Longest pause a Retry-After header can impose on a host, in seconds.
 NIANBAO_RETRY_AFTER_MAX = 300
 # Distributed crawl (docs/distributed.md): empty URL means the embedded single-process crawl.
+# Replay (nianbao crawl --replay): the data directory whose WARC files answer, and as of when.
+NIANBAO_REPLAY_DIR = ""
+NIANBAO_REPLAY_AS_OF = ""
 NIANBAO_REDIS_URL = ""
 NIANBAO_REDIS_CRAWL = ""  # key prefix of the shared crawl; empty: derived from the registry
 NIANBAO_REDIS_WORKER_TTL = 30  # seconds without a heartbeat before a worker's requests are reclaimed
