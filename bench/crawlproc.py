@@ -23,6 +23,7 @@ from scrapy import signals
 
 CPU_STAT = "bench/cpu_s"
 WALL_STAT = "bench/wall_s"
+CLOCK = "bench.crawlproc.CpuClock"
 # What the bare spider runs without: every component of ours (its only extension is the clock).
 BARE_OVERRIDES = {"DOWNLOADER_MIDDLEWARES": {}, "ITEM_PIPELINES": {}}
 
@@ -54,15 +55,11 @@ class CpuClock:
         self.stats.set_value(WALL_STAT, time.monotonic() - self.wall)
 
 
-def with_clock(extensions: dict[str, int]) -> dict[str, int]:
-    return {**extensions, f"{__name__}.CpuClock": 0}
-
-
 def crawl_registry(sources: str, data_dir: str, overrides: dict[str, Any]) -> dict[str, Any]:
     from crawler.run import project_settings, run_crawl
 
-    extensions = overrides.get("EXTENSIONS", project_settings(data_dir).getdict("EXTENSIONS"))
-    return run_crawl(sources, data_dir, overrides={**overrides, "EXTENSIONS": with_clock(extensions)})
+    extensions = {**project_settings(data_dir).getdict("EXTENSIONS"), CLOCK: 0}
+    return run_crawl(sources, data_dir, overrides={**overrides, "EXTENSIONS": extensions})
 
 
 def crawl_bare(start_urls: list[str], follow: list[str], data_dir: str, overrides: dict[str, Any]) -> dict[str, Any]:
@@ -71,7 +68,7 @@ def crawl_bare(start_urls: list[str], follow: list[str], data_dir: str, override
     from bench.barespider import BareSpider
     from crawler.run import project_settings
 
-    settings = project_settings(data_dir, {**BARE_OVERRIDES, **overrides, "EXTENSIONS": with_clock({})})
+    settings = project_settings(data_dir, {**BARE_OVERRIDES, **overrides, "EXTENSIONS": {CLOCK: 0}})
     process = CrawlerProcess(settings, install_root_handler=True)
     crawler = process.create_crawler(BareSpider)
     process.crawl(crawler, start_urls=start_urls, follow=follow)

@@ -29,15 +29,14 @@ class ChildRun:
     returncode: int
 
 
-def run_child(command: Sequence[str], log: Path, cwd: Path | None = None) -> ChildRun:
+def run_child(command: Sequence[str], log: Path) -> ChildRun:
     """Run ``command`` to completion with its output in ``log``; measure it."""
     with log.open("wb") as out:
         started = time.monotonic()
-        process = subprocess.Popen(list(command), cwd=cwd, stdin=subprocess.DEVNULL, stdout=out,
-                                   stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(process.pid, 0)
+        process = subprocess.Popen(list(command), stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(process.pid, 0)  # reaped here, with its resource usage
         wall = time.monotonic() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
+    process.returncode = os.waitstatus_to_exitcode(status)  # so Popen does not wait for it again
     return ChildRun(wall, usage.ru_utime + usage.ru_stime, process.returncode)
 
 

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import yaml
 
+from bench.results import BenchError
+
 READY = "ready"
 
 
@@ -54,7 +56,7 @@ class WebProcess:
         line = self._process.stdout.readline().strip()
         if line != READY:
             self.__exit__()
-            raise RuntimeError(f"bench sample web did not start (said {line!r}); command: {' '.join(command)}")
+            raise BenchError(f"the sample web did not start (said {line!r}); command: {' '.join(command)}")
         info = json.loads(info_path.read_text("utf-8"))
         self.copies = [Copy(i, c["sites"], c["registry"]) for i, c in enumerate(info["copies"])]
         self.manifest = info["manifest"]
