@@ -8,7 +8,6 @@ temporary directory removed at the end.
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import json
 import os
@@ -82,11 +81,3 @@ def main(quick: bool = False, out: Path | None = None, only: str | None = None) 
         write_json(results, out, quick)
     return results
 
-
-if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--out", type=Path)
-    parser.add_argument("--only")
-    args = parser.parse_args()
-    main(args.quick, args.out, args.only)
