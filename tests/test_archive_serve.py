@@ -80,7 +80,7 @@ def test_search_facets_links_and_stored_queries(data):
                             "&row_id=new_received&column_id=total").json()
     assert [(row["agency"], row["value"]) for row in result] == [(LUAN, 3.0), (PINGTAN, 35.0)]
     tables = {t["name"] for t in get(datasette, "/catalog.json").json()["tables"] if not t["hidden"]}
-    assert tables == {"captures", "documents", "stats", "checks"}
+    assert tables == {"captures", "documents", "stats", "checks", "pages", "runs"}
 
 
 # -- in a real browser -------------------------------------------------------------------------
