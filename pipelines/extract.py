@@ -35,7 +35,7 @@ from .spam import clean_lines, cut_spam, strip_pinyin
 
 logger = logging.getLogger(__name__)
 
-EXTRACTOR_VERSION = "1.0.0"
+EXTRACTOR_VERSION = "1.1.0"
 HINT_KEYS = ("agency", "region_code", "source", "list_title", "list_date")
 # Separators left at the ends of a title when spam words are cut from it.
 TITLE_JUNK = " _-|｜,，、:：;；"
