@@ -15,8 +15,10 @@ type) and the statistics and template read from the table grids (``pipelines.sta
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import re
 from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor
 
 from itemadapter import ItemAdapter
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -175,13 +177,34 @@ def _record(url: str, hints: dict, page: Page) -> dict:
 class ExtractPipeline:
     """Item pipeline: fills ``extracted`` of each ``FetchedDocument`` with its record.
 
-    Extraction runs in the reactor's thread pool, so downloads go on meanwhile (whichever
-    reactor the settings choose).
+    Extraction is CPU-bound (PDF layout above all), so it runs in ``NIANBAO_EXTRACT_PROCESSES``
+    worker processes (0: the reactor's thread pool), leaving the crawl's own process free to
+    download; a thread of the reactor's pool waits for each result.
     """
+
+    def __init__(self, processes: int = 0):
+        self.processes = processes
+        self.pool: ProcessPoolExecutor | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler) -> ExtractPipeline:
+        return cls(crawler.settings.getint("NIANBAO_EXTRACT_PROCESSES"))
+
+    def open_spider(self) -> None:
+        if self.processes > 0:
+            # spawn, not fork: the crawl process has running threads (WARC writer, reactor pool).
+            self.pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("spawn"))
+
+    def close_spider(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
 
     async def process_item(self, item):
         adapter = ItemAdapter(item)
         hints = {key: adapter.get(key) for key in HINT_KEYS}
-        adapter["extracted"] = await maybe_deferred_to_future(deferToThread(
-            extract, adapter["body"], adapter["url"], adapter.get("headers") or {}, hints))
+        args = (adapter["body"], adapter["url"], dict(adapter.get("headers") or {}), hints)
+        pool = self.pool
+        work = (lambda: pool.submit(extract, *args).result()) if pool else (lambda: extract(*args))
+        adapter["extracted"] = await maybe_deferred_to_future(deferToThread(work))
         return item

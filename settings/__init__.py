@@ -38,6 +38,8 @@ NIANBAO_DATA_DIR = "data"
 NIANBAO_CATALOG = ""
 NIANBAO_SOURCES = "sample"
 NIANBAO_CAPTURE_ENABLED = True
+# Worker processes extracting documents beside the crawl (0: threads of the crawl process).
+NIANBAO_EXTRACT_PROCESSES = 2
 NIANBAO_WARC_MAX_SIZE = 1_000_000_000
 NIANBAO_WARC_PREFIX = "nianbao"
 NIANBAO_WARC_GZIP_LEVEL = 1  # zlib level per record: 1 is ~15% larger than 6 at half the CPU
