@@ -108,10 +108,10 @@ def test_requests_stay_on_their_sources_hosts_and_carry_provenance(crawl, sample
     for request in crawl["requests"]:
         host = urlsplit(request["url"]).netloc
         assert host not in mirror, request
-        if request["source"] is None:  # robots.txt, fetched by Scrapy for each host
+        assert host in hosts[request["source"]], request
+        if request["role"] is None:  # robots.txt, fetched by Scrapy for each host, stamped with its owner
             assert urlsplit(request["url"]).path == "/robots.txt" and host in every_host
             continue
-        assert host in hosts[request["source"]], request
         assert request["role"] in ROLES, request
         if request["role"] in ("list", "detail", "attachment"):
             assert request["column"] and request["parent_url"], request

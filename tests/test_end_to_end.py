@@ -222,3 +222,10 @@ def test_killing_the_crawl_leaves_only_whole_records(tmp_path):
     check = subprocess.run([sys.executable, "-m", "warcio.cli", "check", str(repaired)], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout[-2000:]
     assert sum(1 for _ in records(repaired)) > 10
+
+
+def test_every_capture_belongs_to_a_source(crawl):
+    data, _, registry = crawl
+    owners = {host: entry["name"] for entry in registry for host in entry["hosts"]}
+    for row in captures(data):
+        assert row["source"] == owners[urlsplit(row["url"]).netloc], row["url"]

@@ -7,7 +7,8 @@ with the hosts of the request's ``source`` (``spider.source_hosts``). It sits be
 ``RobotsTxtMiddleware`` so an off-scope URL never even costs a robots.txt fetch, and it sees
 redirect hops because redirected requests pass through the downloader again.
 
-Requests without a ``source`` (robots.txt) may go to any registry host.
+Requests without a ``source`` (robots.txt) may go to any registry host; they are stamped with
+the source owning that host, so their captures say whose site they belong to.
 Stats: ``scope/filtered`` and ``scope/filtered/<host>``.
 """
 
@@ -43,6 +44,7 @@ class ScopeMiddleware:
         self.stats = stats
         self.hosts: dict[str, frozenset[str]] = {}
         self.all_hosts: frozenset[str] = frozenset()
+        self.owners: dict[str, str] = {}
         self.seen: set[str] = set()
 
     @classmethod
@@ -57,6 +59,10 @@ class ScopeMiddleware:
             name: frozenset(authority("http", host) for host in hosts) for name, hosts in source_hosts.items()
         }
         self.all_hosts = frozenset().union(*self.hosts.values())
+        self.owners = {}
+        for name, hosts in self.hosts.items():
+            for host in hosts:
+                self.owners.setdefault(host, name)
 
     def process_request(self, request: Request) -> None:
         if not self.hosts:
@@ -66,6 +72,8 @@ class ScopeMiddleware:
         source = request.meta.get("source")
         allowed = self.hosts.get(source, frozenset()) if source is not None else self.all_hosts
         if host in allowed:
+            if source is None:
+                request.meta["source"] = self.owners[host]
             return
         self.stats.inc_value("scope/filtered")
         self.stats.inc_value(f"scope/filtered/{host}")
