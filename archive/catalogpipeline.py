@@ -72,9 +72,11 @@ class CatalogPipeline:
     def engine_stopped(self) -> None:
         # The workers of a distributed crawl share the catalog: the command that started them
         # derives once after the last has stopped (NIANBAO_DERIVE_HISTORY off in the workers).
-        derive_history = self.crawler is None or self.crawler.settings.getbool("NIANBAO_DERIVE_HISTORY")
+        # A nightly run derives what it captured (NIANBAO_RUN_ID), not the whole archive.
+        settings = self.crawler.settings if self.crawler is not None else None
+        derive_history = settings is None or settings.getbool("NIANBAO_DERIVE_HISTORY")
         if self._write(self.catalog.flush) and derive_history:
-            self._write(derive, self.catalog.db)
+            self._write(derive, self.catalog.db, settings.get("NIANBAO_RUN_ID") if settings else None)
         try:
             self.catalog.close()
         except sqlite3.Error as exc:

@@ -124,3 +124,31 @@ def test_carry_over_checks_current_reports_against_the_year_before(tmp_path):
     assert [(doc, status) for doc, status, _ in rows] == [("<new>", "uncertain")]
     total = json.loads(rows[0][2])["total"]
     assert total["left"] == total["right"] == 4
+
+
+def test_deriving_one_run_changes_only_its_pages_and_agencies_and_equals_the_whole(tmp_path):
+    path = tmp_path / "catalog.db"
+    other = "http://127.0.0.1:9/art/2024/1/20/art_9_9.html"
+    with Catalog(path) as catalog:
+        catalog.add_capture(capture("<a>", "24T02:00:00", 200, digest="sha1:A", run_id="r1"))
+        catalog.add_capture(capture("<o>", "24T02:00:01", 200, url=other, digest="sha1:O", run_id="r1"))
+        document(catalog, "<a>")
+        document(catalog, "<o>", url=other)
+        catalog.flush()
+        derive(catalog.db, "r1")
+        catalog.add_capture(capture("<b>", "25T02:00:00", 200, digest="sha1:B", run_id="r2"))
+        catalog.add_capture(capture("<x>", "25T02:00:01", 404, url=other, digest="sha1:X", run_id="r3"))
+        document(catalog, "<b>", text=TEXT + "（更正）")
+        catalog.flush()
+        derive(catalog.db, "r2")  # run r3 is not derived: its 404 must not show yet
+        scoped = pages(path)
+        versions = dict(catalog.db.execute("select id, version from documents"))
+    assert (scoped[URL]["document_id"], scoped[URL]["versions"]) == ("<b>", 2)
+    assert scoped[other]["gone_since"] is None and versions == {"<a>": 1, "<b>": 2, "<o>": 1}
+    with Catalog(path) as catalog:
+        derive(catalog.db, "r3")
+    scoped = pages(path)
+    assert scoped[other]["gone_reason"] == "deleted"
+    with Catalog(path) as catalog:  # every run derived: the whole catalog's derivation changes nothing
+        derive(catalog.db)
+    assert pages(path) == scoped
