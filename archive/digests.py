@@ -28,6 +28,14 @@ where run_id = ? and record_type = 'response' and truncated is null
 order by fetched_at, record_id
 """
 
+# "where true": an upsert's SELECT needs a WHERE clause to be parsed as one.
+MERGE_SQL = """
+insert into main.digests (digest, record_id, url, date)
+select digest, record_id, url, date from other.digests where true
+on conflict (digest) do update set record_id = excluded.record_id, url = excluded.url, date = excluded.date
+where excluded.date < main.digests.date
+"""
+
 
 class DigestIndex:
     """Lookups for the crawl (one thread), commits by the nightly run when it has completed."""
@@ -69,6 +77,18 @@ class DigestIndex:
                 ((o.payload_digest, o.record_id, o.url, o.date) for o in originals),
             )
             return self.db.total_changes - before
+
+    def merge(self, other: str | Path) -> int:
+        """Add another machine's index (its ``state/digests.db``); of two originals of a
+        digest the earlier stays, so merging in any order gives one index. Rows changed."""
+        self.db.execute("attach database ? as other", (str(other),))
+        try:
+            with self.db:
+                before = self.db.total_changes
+                self.db.execute(MERGE_SQL)
+                return self.db.total_changes - before
+        finally:
+            self.db.execute("detach database other")
 
     def __len__(self) -> int:
         return self.db.execute("select count(*) from digests").fetchone()[0]

@@ -6,17 +6,49 @@ merging a catalog twice, or two catalogs that share rows, leaves no duplicate. T
 target lacks are created as the source has them; full-text indexes (virtual tables and their
 shadow tables) are left out, as ``archive.search`` builds its index from ``documents``. The
 history (``archive.history``) is derived again over the merged rows.
+
+``merge_data_dirs`` merges whole data directories: their catalogs, and their digest indexes
+(``archive.digests``), so the next nightly run on the merged directory writes revisits for
+payloads any machine archived.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from archive.catalog import Catalog
+from archive.digests import DigestIndex
 from archive.history import derive
 
 SKIPPED_TABLES = frozenset({"_nianbao_schema"})
+CATALOG = Path("catalog.db")
+DIGEST_INDEX = Path("state") / "digests.db"
+
+
+@dataclass(frozen=True)
+class Merged:
+    catalogs: int
+    rows: int
+    digests: int  # digest index rows added or replaced by earlier originals
+
+
+def merge_data_dirs(sources: Iterable[str | Path], target: str | Path) -> Merged:
+    """Merge other machines' data directories (or bare catalog files) into ``target``'s
+    catalog and digest index. Their WARC files are copied by the operator (docs/distributed.md)."""
+    sources = [Path(source) for source in sources]
+    catalogs = [source / CATALOG if source.is_dir() else source for source in sources]
+    rows = merge_catalogs(catalogs, Path(target) / CATALOG)
+    indexes = [source / DIGEST_INDEX for source in sources if (source / DIGEST_INDEX).is_file()]
+    digests = 0
+    if indexes:
+        index = DigestIndex(Path(target) / DIGEST_INDEX)
+        try:
+            digests = sum(index.merge(path) for path in indexes)
+        finally:
+            index.close()
+    return Merged(len(catalogs), rows, digests)
 
 
 def merge_catalogs(sources: Iterable[str | Path], target: str | Path) -> int:

@@ -295,19 +295,18 @@ def snapshot(as_of, out_dir: str, data_dir: str) -> None:
 
 @main.command()
 @DATA_OPTION
-@click.argument("catalogs", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-def merge(data_dir: str, catalogs: tuple[str, ...]) -> None:
-    """Merge catalogs of other machines' workers of a distributed crawl into this data directory's.
+@click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True))
+def merge(data_dir: str, sources: tuple[str, ...]) -> None:
+    """Merge other machines' data directories (catalog and digest index) or catalog files
+    into this data directory's.
 
     Copy their WARC files into this data directory's warc/ as well (docs/distributed.md).
     """
-    from pathlib import Path
+    from archive.merge import merge_data_dirs
 
-    from archive.merge import merge_catalogs
-
-    target = Path(data_dir) / "catalog.db"
-    rows = merge_catalogs(catalogs, target)
-    click.echo(f"merged {len(catalogs)} catalog(s) into {target}: {rows} rows written")
+    merged = merge_data_dirs(sources, data_dir)
+    click.echo(f"merged {merged.catalogs} catalog(s) into {data_dir}: {merged.rows} rows written, "
+               f"{merged.digests} digest index rows")
 
 
 @main.command()

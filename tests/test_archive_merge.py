@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -64,3 +65,30 @@ def test_merge_command(tmp_path):
 def test_a_missing_catalog_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="no catalog at"):
         merge_catalogs([tmp_path / "nowhere.db"], tmp_path / "catalog.db")
+
+
+def test_digest_indexes_merge_by_payload_and_the_earlier_original_stays(tmp_path):
+    from archive.digests import DigestIndex
+    from archive.merge import merge_data_dirs
+    from archive.records import Original
+
+    def data_dir(name: str, originals: list[Original]) -> Path:
+        one = build_data_dir(tmp_path / name)
+        index = DigestIndex(one.catalog.parent / "state" / "digests.db")
+        index.commit(originals)
+        index.close()
+        return one.catalog.parent
+
+    early = Original("<a1>", "http://a/1", "2026-03-01T00:00:00Z", "sha1:A")
+    late = Original("<b1>", "http://b/1", "2026-03-02T00:00:00Z", "sha1:A")
+    only_b = Original("<b2>", "http://b/2", "2026-03-02T00:00:00Z", "sha1:B")
+    a, b = data_dir("a", [early]), data_dir("b", [late, only_b])
+    for order in ((a, b), (b, a)):
+        target = tmp_path / f"merged-{order[0].name}"
+        merged = merge_data_dirs(order, target)
+        merged_again = merge_data_dirs(order, target)
+        index = DigestIndex(target / "state" / "digests.db")
+        found = {digest: index.original(Original("<new>", "u", "d", digest)) for digest in ("sha1:A", "sha1:B")}
+        index.close()
+        assert found == {"sha1:A": early, "sha1:B": only_b}
+        assert merged.digests >= 2 and merged_again.digests == 0 and merged.catalogs == 2
