@@ -12,6 +12,8 @@ Public API:
     xlsx_grids(data: bytes) -> list[Grid]     one grid per blank-row-separated block of a sheet
     xls_grids(data: bytes) -> list[Grid]      same, legacy Excel
     pdf_grids(data: bytes) -> list[Grid]      ruled tables of the text layer (none for scans)
+    pdf_page_grids(page) -> list[Grid]        same, one pdfplumber page (``pipelines.pdf`` reads
+                                              the text in the same pass)
     grid_text(grid) -> str                    rows of " | "-separated cells, for clean text
     html_table_grid(table) -> Grid            one ``<table>`` element
     tidy(rows) -> Grid                        rectangular, empty rows and columns dropped
@@ -365,25 +367,20 @@ def _pdf_table_grid(table) -> Grid:
     return tidy(grid)
 
 
+def pdf_page_grids(page) -> list[Grid]:
+    """Grids of the ruled tables on one pdfplumber page; a page without text gives []."""
+    if not page.chars:
+        return []
+    return [grid for grid in (_pdf_table_grid(table) for table in page.find_tables()) if grid]
+
+
 def pdf_grids(data: bytes) -> list[Grid]:
     """Grids of the ruled tables in a PDF's text layer; a scanned (image-only) PDF gives []."""
     import pdfplumber
 
     try:
-        pdf = pdfplumber.open(io.BytesIO(data))
-    except Exception as exc:  # syntax errors, encrypted files, broken xref tables …
+        # closing re-reads the pages, so a broken page box fails the ``with`` itself
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            return [grid for page in pdf.pages for grid in pdf_page_grids(page)]
+    except Exception as exc:  # syntax errors, encrypted files, broken xref tables, damaged pages …
         raise TableReadError(f"not a readable PDF file: {exc}") from exc
-    grids = []
-    with pdf:
-        try:
-            for page in pdf.pages:
-                if not page.chars:
-                    continue
-                for table in page.find_tables():
-                    grid = _pdf_table_grid(table)
-                    if grid:
-                        grids.append(grid)
-        except Exception as exc:  # a damaged page stream mid-document
-            raise TableReadError(f"unreadable PDF page: {exc}") from exc
-    return grids
-

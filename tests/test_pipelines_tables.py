@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import docx
 import openpyxl
@@ -183,3 +184,10 @@ def test_truncated_pdf_raises_a_clear_error():
     data = _pdf_with_table()
     with pytest.raises(TableReadError):
         pdf_grids(data[: len(data) // 3])
+
+
+def test_pdf_page_without_a_media_box_raises_a_clear_error():
+    data = _pdf_with_table()
+    box = re.search(rb"/MediaBox \[[^\]]*\]", data)
+    with pytest.raises(TableReadError):  # pdfplumber fails on the page, and again on closing
+        pdf_grids(data[:box.start()] + b" " * len(box.group()) + data[box.end():])
