@@ -4,7 +4,8 @@ The file name and Content-Type of a government attachment are often wrong (``.do
 is DOCX, ``download.jsp`` that is PDF); magic bytes decide. Legacy sites serve 2-byte
 stubs for lost files; scanned reports carry no text layer and are marked ``needs_ocr``.
 Word tables come out as ``cell | cell`` rows, like the tables of pages; spreadsheets are
-all table, and are read as grids by ``pipelines.tables``.
+all table, and are read as grids by ``pipelines.tables``. A PDF is interpreted once, for its
+text and its grids (``pipelines.pdf``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 
+from .pdf import read_pdf
 from .render import clean_line
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -24,10 +26,12 @@ KINDS = ("pdf", "docx", "xlsx", "xls", "ole", "zip", "image", "stub", "html", "t
 
 @dataclass
 class Attachment:
-    """What an attachment holds: its kind, text lines, document title if any, and flags."""
+    """What an attachment holds: its kind, text lines, document title if any, and flags;
+    for a PDF also its table grids, read in the same pass as its text."""
 
     kind: str
     lines: list[str] = field(default_factory=list)
+    grids: list = field(default_factory=list)
     title: str | None = None
     flags: list[str] = field(default_factory=list)
 
@@ -87,21 +91,11 @@ def _row_line(cells: list[str]) -> str | None:
 
 
 def _pdf(body: bytes) -> Attachment:
-    from pdfminer.high_level import extract_pages
-    from pdfminer.layout import LAParams, LTFigure, LTImage, LTTextContainer
-
-    lines: list[str] = []
-    images = 0
-    # boxes_flow=None: text boxes in plain top-down, left-right order. The default hierarchical
-    # grouping costs two thirds of the time and scrambles table cells anyway.
-    for page in extract_pages(io.BytesIO(body), laparams=LAParams(boxes_flow=None)):
-        for element in page:
-            if isinstance(element, LTTextContainer):
-                lines.extend(element.get_text().splitlines())
-            elif isinstance(element, (LTFigure, LTImage)):
-                images += 1
-    flags = ["needs_ocr"] if images and not any(line.strip() for line in lines) else []
-    return Attachment("pdf", lines, flags=flags)
+    content = read_pdf(body)
+    flags = ["needs_ocr"] if content.images and not any(line.strip() for line in content.lines) else []
+    if content.grids is None:
+        flags.append("unreadable")  # the text, but not its tables
+    return Attachment("pdf", content.lines, grids=content.grids or [], flags=flags)
 
 
 def _docx(body: bytes) -> Attachment:

@@ -233,9 +233,8 @@ def _pipe_grids(lines: list[str]) -> list:
 
 def _read_attachment(body: bytes, kind: str, headers: Mapping) -> Page:
     attachment = read_attachment(body, kind)
-    grids: list = []
-    reader = {"pdf": tables.pdf_grids, "docx": tables.docx_grids,
-              "xlsx": tables.xlsx_grids, "xls": tables.xls_grids}.get(kind)
+    grids = attachment.grids  # a PDF's, read with its text
+    reader = {"docx": tables.docx_grids, "xlsx": tables.xlsx_grids, "xls": tables.xls_grids}.get(kind)
     if reader and "unreadable" not in attachment.flags:
         try:
             grids = reader(body)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+import re
 
 import docx
 import openpyxl
 import pytest
 import xlwt
 from PIL import Image
+from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
@@ -91,6 +93,38 @@ def test_pdf_text():
 
 def test_scanned_pdf_needs_ocr():
     assert read_attachment(_pdf(image=True), "pdf").flags == ["needs_ocr"]
+
+
+def _encrypted_pdf(password: str) -> bytes:
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out, encrypt=StandardEncryption(password, "owner", canCopy=0, strength=128))
+    pdf.drawString(60, 700, "Annual report 2019")
+    pdf.showPage()
+    pdf.save()
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("make", "flags"), [
+    (lambda: b"%PDF-1.4\n" + b"x" * 200, ["unreadable", "unreadable:PDFSyntaxError"]),
+    (lambda: _pdf([TITLE])[:400], ["unreadable", "unreadable:PSEOF"]),
+    (lambda: _pdf([TITLE])[:-60], ["unreadable", "unreadable:PDFSyntaxError"]),
+    (lambda: _encrypted_pdf("secret"), ["unreadable", "unreadable:PDFPasswordIncorrect"]),
+], ids=["garbage", "truncated-early", "truncated-late", "password"])
+def test_unreadable_pdfs_are_flagged_with_pdfminers_error(make, flags):
+    attachment = read_attachment(make(), "pdf")
+    assert (attachment.lines, attachment.grids, attachment.flags) == ([], [], flags)
+
+
+def test_pdf_with_only_an_owner_password_is_read():
+    attachment = read_attachment(_encrypted_pdf(""), "pdf")
+    assert (attachment.lines, attachment.flags) == (["Annual report 2019"], [])
+
+
+def test_pdf_whose_tables_cannot_be_read_keeps_its_text():
+    body = _pdf([TITLE, "一、概述"])
+    box = re.search(rb"/MediaBox \[[^\]]*\]", body)  # pdfminer assumes US Letter, pdfplumber fails
+    attachment = read_attachment(body[:box.start()] + b" " * len(box.group()) + body[box.end():], "pdf")
+    assert (attachment.lines, attachment.grids, attachment.flags) == ([TITLE, "一、概述"], [], ["unreadable"])
 
 
 def test_docx_paragraphs_and_tables_in_reading_order():

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from pdfminer.pdfinterp import PDFPageInterpreter
 
 from pipelines.readers import read_document
+from sampleweb.content import generate_report, render_pdf
 
 PARAGRAPHS = "<p>一、总体情况</p><p>2020年，我局认真贯彻落实《条例》，全年主动公开政府信息1200条。</p>"
 CHROME = '<div class="header">首页 政务公开</div><div class="footer">版权所有：某局 网站标识码：3415000040</div>'
@@ -69,3 +71,18 @@ def test_labelled_fields_from_metadata_tables_and_bylines():
 def test_html_sent_as_text_plain_without_tags_at_the_start():
     page = read_document(b"\xef\xbb\xbf  " + f"<div class=TRS_Editor>{PARAGRAPHS}</div>".encode(), "http://a/", {})
     assert page.kind == "html" and page.layout == "trs"
+
+
+def test_a_pdf_is_interpreted_once_for_its_text_and_its_tables(monkeypatch):
+    body = render_pdf(generate_report("某某县人民政府", "350128", 2020, seed=0))
+    interpreted = []
+    process_page = PDFPageInterpreter.process_page
+
+    def counting(interpreter, page):
+        interpreted.append(page.pageid)
+        return process_page(interpreter, page)
+
+    monkeypatch.setattr(PDFPageInterpreter, "process_page", counting)
+    page = read_document(body, "http://127.0.0.1/report.pdf", {})
+    assert page.kind == "pdf" and page.lines[0] == "某某县人民政府2020年政府信息公开工作年度报告" and len(page.grids) == 4
+    assert len(interpreted) > 1 and sorted(interpreted) == sorted(set(interpreted))
