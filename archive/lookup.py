@@ -15,6 +15,8 @@ import sqlite_utils
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 
+from archive.records import RecordedAnswer, read_answer
+
 # The response whose payload a revisit row stands for, captured at or before it. A 304 answer
 # (server-not-modified) means the URL's last response; an identical-payload revisit means the
 # response with the same payload digest, the same URL preferred (it may name another URL).
@@ -33,11 +35,14 @@ class RecordNotFound(LookupError):
 
 
 @contextmanager
-def record_at(path: Path, offset: int, check_digests: bool = False) -> Iterator[tuple[ArcWarcRecord, ArchiveIterator]]:
+def record_at(
+    path: Path, offset: int, check_digests: bool = False, parse_http: bool = True
+) -> Iterator[tuple[ArcWarcRecord, ArchiveIterator]]:
     """The record starting at ``offset`` of the WARC file ``path``, and the iterator that read it.
 
-    Raises ``RecordNotFound`` for a missing file or nothing at the offset; a corrupt record
-    raises what warcio raises (``ArchiveLoadFailed``, ``zlib.error``, ``EOFError``).
+    ``parse_http=False`` leaves the HTTP head in the block, for ``read_answer``. Raises
+    ``RecordNotFound`` for a missing file or nothing at the offset; a corrupt record raises
+    what warcio raises (``ArchiveLoadFailed``, ``zlib.error``, ``EOFError``).
     """
     try:
         handle = open(path, "rb")
@@ -45,11 +50,17 @@ def record_at(path: Path, offset: int, check_digests: bool = False) -> Iterator[
         raise RecordNotFound(f"{path.name}: no such WARC file") from exc
     with handle:
         handle.seek(offset)
-        iterator = ArchiveIterator(handle, check_digests=check_digests)
+        iterator = ArchiveIterator(handle, check_digests=check_digests, no_record_parse=not parse_http)
         record = next(iter(iterator), None)
         if record is None:
             raise RecordNotFound(f"{path.name}: no record at offset {offset}")
         yield record, iterator
+
+
+def answer_at(path: Path, offset: int) -> RecordedAnswer:
+    """The HTTP answer of the response or revisit record at ``offset`` of ``path``, as archived."""
+    with record_at(path, offset, parse_http=False) as (record, _):
+        return read_answer(record)
 
 
 def capture_row(db: sqlite_utils.Database, record_id: str) -> dict[str, Any] | None:

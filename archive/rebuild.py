@@ -21,17 +21,18 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
+from warcio.statusandheaders import StatusAndHeaders
 
 from archive.asof import at_or_before
 from archive.catalog import Catalog, is_document
 from archive.history import derive
-from archive.lookup import RecordNotFound, capture_row, record_at
+from archive.lookup import RecordNotFound, answer_at, capture_row
 from archive.records import (
     RUN_FIELD,
     Capture,
     capture_from_records,
     decode_fields,
-    header_bytes,
+    read_answer,
     read_provenance,
 )
 from archive.runs import read_run_record
@@ -67,6 +68,7 @@ class _Pending:
     headers: dict[str, bytes]
     body: bytes
     record: ArcWarcRecord
+    http: StatusAndHeaders | None = None  # the head of a response or revisit, read from its bytes
 
 
 def warc_files(warc_dir: Path) -> list[Path]:
@@ -152,7 +154,7 @@ class _Indexer:
         for pending, provenance in _exchanges(path, self.stats, self.as_of, self._run_report):
             capture = capture_from_records(
                 pending.record, provenance, warc_file=path.name,
-                offset=pending.offset, length=pending.length,
+                offset=pending.offset, length=pending.length, http=pending.http,
             )
             self.catalog.add_capture(dataclasses.asdict(capture))
             self.stats.captures += 1
@@ -191,8 +193,7 @@ class _Indexer:
         row = capture_row(self.catalog.db, capture.refers_to) if capture.refers_to else None
         if row is None:
             raise RecordNotFound(f"its original {capture.refers_to} is not in the catalog")
-        with record_at(self.warc_dir / row["warc_file"], row["offset"]) as (record, _):
-            return record.content_stream().read()
+        return answer_at(self.warc_dir / row["warc_file"], row["offset"]).content()
 
     def _run_report(self, record: ArcWarcRecord) -> bool:
         report = read_run_record(record)
@@ -212,7 +213,7 @@ def _exchanges(
     """
     pending: dict[str, _Pending] = {}
     with path.open("rb") as fh:
-        records = ArchiveIterator(fh)
+        records = ArchiveIterator(fh, no_record_parse=True)  # heads are read as bytes (read_answer)
         for record in records:
             if not at_or_before(record, as_of):
                 continue
@@ -238,17 +239,16 @@ def _exchanges(
 
 
 def _read(record: ArcWarcRecord, records: ArchiveIterator) -> _Pending:
-    body = record.content_stream().read()
-    http = record.http_headers
-    headers = {name.title(): header_bytes(value) for name, value in (http.headers if http else [])}
+    answer = read_answer(record)
     records.read_to_end(record)
     return _Pending(
         record_id=record.rec_headers.get_header("WARC-Record-ID"),
         offset=records.get_record_offset(),
         length=records.get_record_length(),
         url=record.rec_headers.get_header("WARC-Target-URI"),
-        status=int(http.get_statuscode()) if http and http.get_statuscode() else None,
-        headers=headers,
-        body=body,
+        status=answer.status,
+        headers={name.decode("latin-1").title(): value for name, value in answer.headers},
+        body=answer.content(),
         record=record,
+        http=answer.status_and_headers(),
     )

@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from http import HTTPStatus
 from io import BytesIO
 
+from warcio.bufferedreaders import BufferedReader, ChunkedDataReader
 from warcio.recordbuilder import RecordBuilder
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
@@ -289,26 +290,61 @@ def response_head(resp: HttpResponse, method: str) -> StatusAndHeaders:
     return _WireHead(f"{resp.status} {phrase}", pairs, resp.protocol, head)
 
 
-def header_bytes(value: str) -> bytes:
-    """The bytes of a header value as sent, from the text warcio made of it.
+@dataclass(frozen=True, slots=True)
+class RecordedAnswer:
+    """An HTTP answer read back from a response or revisit record, its bytes as archived.
 
-    warcio decodes each header line as UTF-8 when it is valid UTF-8, else as Latin-1. Text
-    beyond Latin-1 (Chinese file names in UTF-8) was UTF-8; text whose Latin-1 bytes are valid
-    UTF-8 was too (warcio would have read those bytes as UTF-8); the rest was Latin-1 (raw GBK
-    bytes). Only Latin-range letters sent as UTF-8 ("é") come back as their Latin-1 bytes:
-    readers that must reproduce those exactly read the record block unparsed.
+    ``headers`` are the header lines as (name, value) bytes, in order, repeats kept;
+    ``payload`` is the body without transfer framing, still content-encoded (a revisit's is
+    empty: its payload is its original's).
     """
-    try:
-        raw = value.encode("latin-1")
-    except UnicodeEncodeError:
-        return value.encode("utf-8")
-    if raw.isascii():
-        return raw
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw
-    return value.encode("utf-8")
+
+    protocol: str
+    status: int
+    headers: tuple[tuple[bytes, bytes], ...]
+    payload: bytes
+
+    def header(self, name: str) -> bytes | None:
+        """The last value of header ``name`` (any case), or None."""
+        key = name.lower().encode("latin-1")
+        return next((v for n, v in reversed(self.headers) if n.lower() == key), None)
+
+    def content(self) -> bytes:
+        """The payload decoded of its Content-Encoding, when warcio knows it (gzip, deflate, br)."""
+        encoding = (self.header("Content-Encoding") or b"").strip().lower().decode("latin-1")
+        if encoding not in BufferedReader.get_supported_decompressors():
+            return self.payload
+        return BufferedReader(BytesIO(self.payload), decomp_type=encoding).read()
+
+    def status_and_headers(self) -> StatusAndHeaders:
+        """The head as the records built here carry it: values as Latin-1 text, which keeps
+        every byte (``value.encode("latin-1")`` gives them back)."""
+        pairs = [(n.decode("latin-1"), v.decode("latin-1")) for n, v in self.headers]
+        return StatusAndHeaders(f"{self.status} {_reason_phrase(self.status)}", pairs, self.protocol)
+
+
+def read_answer(record: ArcWarcRecord) -> RecordedAnswer:
+    """The HTTP answer of a response or revisit record, read from its block as bytes.
+
+    ``record`` must be read by warcio unparsed (``no_record_parse=True``): warcio's parser
+    decodes each header line as UTF-8 when it can, else as Latin-1, so "é" could have been
+    sent as C3 A9 or as E9 and the bytes are lost. A payload recorded chunked, as on the wire
+    (other archivers' WARC files), is de-chunked and its Transfer-Encoding header dropped:
+    framing is never kept over a body without it (the fidelity profile's rule).
+    """
+    if record.http_headers is not None:
+        raise ValueError("read_answer needs a record read with no_record_parse=True")
+    stream = record.raw_stream
+    protocol, status, *_ = stream.readline().decode("latin-1").split(None, 2)
+    headers = []
+    while line := stream.readline().rstrip(b"\r\n"):
+        name, sep, value = line.partition(b":")
+        if sep:
+            headers.append((name.strip(), value.strip()))
+    if any((n.lower(), v.lower()) == (b"transfer-encoding", b"chunked") for n, v in headers):
+        headers = [(n, v) for n, v in headers if n.lower() != b"transfer-encoding"]
+        stream = ChunkedDataReader(stream)
+    return RecordedAnswer(protocol, int(status), tuple(headers), stream.read())
 
 
 def read_provenance(record: ArcWarcRecord) -> dict[str, object]:
@@ -331,10 +367,14 @@ def capture_from_records(
     offset: int,
     length: int,
     concurrent_ids: Sequence[str] = (),
+    http: StatusAndHeaders | None = None,
 ) -> Capture:
-    """Describe a written response/revisit/failure-metadata record; the rebuild uses it too."""
+    """Describe a written response/revisit/failure-metadata record; the rebuild uses it too.
+
+    ``http`` is the head of a record read unparsed (``RecordedAnswer.status_and_headers``).
+    """
     rec = record.rec_headers
-    http = record.http_headers
+    http = http if http is not None else record.http_headers
     status = int(http.get_statuscode()) if http else None
     content_type = http.get_header("Content-Type") if http else None
     validated = http is not None and status in (200, 304)

@@ -24,27 +24,27 @@ got an answer) is no answer either: it is written to the catalog, counted in
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urldefrag
 
 from scrapy import Request, Spider
-from scrapy.http import Headers, Response
-from scrapy.responsetypes import responsetypes
+from scrapy.http import Response
 from scrapy.settings import BaseSettings
-from warcio.archiveiterator import ArchiveIterator
 
 from archive.asof import parse_as_of, warc_datetime
 from archive.cdxj import IndexEntry, canonical_body, index_entries
+from archive.lookup import answer_at
 from archive.rebuild import warc_files
-from archive.records import SERVER_NOT_MODIFIED
+from archive.records import SERVER_NOT_MODIFIED, RecordedAnswer
 from archive.signals import capture_written
 from archive.snapshot import link_or_copy
+from crawler.archived import archived_response
 
 logger = logging.getLogger(__name__)
 
@@ -67,16 +67,6 @@ def replay_settings(archive_dir: str | Path, as_of: datetime | None = None, stri
         "NIANBAO_REPLAY_DIR": str(archive_dir),
         "NIANBAO_REPLAY_AS_OF": as_of.isoformat() if as_of else None,
     }
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """An HTTP answer as recorded: the status line's parts, header pairs as bytes, payload."""
-
-    protocol: str
-    status: int
-    headers: list[tuple[bytes, bytes]]
-    payload: bytes
 
 
 class ReplayIndex:
@@ -183,7 +173,7 @@ class WarcCacheStorage:
         request.meta["warc_record_id"] = entry.capture.record_id
         self._announce(spider, entry)
         self.used_files.add(original.capture.warc_file)
-        return self._response(entry, original)
+        return self._response(request, entry, original)
 
     def store_response(self, spider: Spider, request: Request, response: Response) -> None:
         """Nothing to store: a live answer (a miss outside strict mode) is archived by the capture
@@ -193,19 +183,17 @@ class WarcCacheStorage:
         self.used_files.add(entry.capture.warc_file)
         spider.crawler.signals.send_catch_log(capture_written, capture=entry.capture)
 
-    def _response(self, entry: IndexEntry, original: IndexEntry) -> Response:
-        recorded = read_answer(self.warc_dir / original.capture.warc_file, original.capture.offset)
+    def _response(self, request: Request, entry: IndexEntry, original: IndexEntry) -> Response:
+        recorded = self._answer(original)
         # An identical-payload revisit keeps the headers of its own answer; a 304 has only the
         # headers of "not modified", so the original's answer is replayed whole.
         own = entry is not original and entry.profile != SERVER_NOT_MODIFIED and entry.capture.status != 304
-        head = read_answer(self.warc_dir / entry.capture.warc_file, entry.capture.offset) if own else recorded
-        headers = Headers(head.headers)
-        url = entry.capture.url
-        respcls = responsetypes.from_args(headers=headers, url=url, body=recorded.payload)
+        answer = dataclasses.replace(self._answer(entry), payload=recorded.payload) if own else recorded
         flags = ["dataloss"] if original.capture.truncated else []
-        return respcls(
-            url=url, status=head.status, headers=headers, body=recorded.payload, flags=flags, protocol=head.protocol
-        )
+        return archived_response(answer, request, flags=flags)
+
+    def _answer(self, entry: IndexEntry) -> RecordedAnswer:
+        return answer_at(self.warc_dir / entry.capture.warc_file, entry.capture.offset)
 
     def _log_miss(self, method: str, url: str, body: str) -> None:
         when = f" as of {self.as_of.isoformat()}" if self.as_of else ""
@@ -214,27 +202,6 @@ class WarcCacheStorage:
             logger.error("replay miss: %s is not in the archive %s%s", what, self.warc_dir, when)
         else:
             logger.info("not in the archive%s, fetched live: %s", when, what)
-
-
-def read_answer(path: Path, offset: int) -> Answer:
-    """The HTTP answer of the response or revisit record at ``offset``, head bytes as written.
-
-    The record block is read unparsed: warcio would decode header values as text, and the
-    bytes (GBK file names) must reach the spider as the server sent them.
-    """
-    with path.open("rb") as fh:
-        fh.seek(offset)
-        record = next(iter(ArchiveIterator(fh, no_record_parse=True)))
-        block = record.raw_stream.read()
-    head, _, payload = block.partition(b"\r\n\r\n")
-    status_line, *lines = head.split(b"\r\n")
-    protocol, status, *_ = status_line.decode("latin-1").split(" ", 2)
-    headers = []
-    for line in lines:
-        name, sep, value = line.partition(b":")
-        if sep:
-            headers.append((name.strip(), value.strip()))
-    return Answer(protocol, int(status), headers, payload)
 
 
 def _text(value: bytes | None) -> str | None:

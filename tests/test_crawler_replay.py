@@ -33,6 +33,8 @@ DAY = timedelta(days=1)
 SITE = "http://127.0.0.1:9"
 FORM = b"application/x-www-form-urlencoded; charset=UTF-8"
 GBK_NAME = "attachment; filename=\"2025年年报.pdf\"".encode("gbk")
+# Latin-range letters sent as UTF-8: warcio's parsed headers cannot tell these bytes from Latin-1
+UTF8_LATIN = "bilan-année.pdf".encode("utf-8")
 
 
 class Archive:
@@ -83,7 +85,7 @@ def archive(tmp_path: Path) -> tuple[Path, dict[str, str]]:
         "again": a.add("again", "/same.html", T0 + DAY, body=b"same bytes", headers=((b"X-Night", b"1"),),
                        revisit_of="same"),
         "down": a.add("down", "/down.html", T0, error="twisted.internet.error.TimeoutError: User timeout caused connection failure."),
-        "gbk": a.add("gbk", "/file.pdf", T0, body=b"%PDF-1.4", headers=((b"Content-Disposition", GBK_NAME),)),
+        "gbk": a.add("gbk", "/file.pdf", T0, body=b"%PDF-1.4", headers=((b"Content-Disposition", GBK_NAME), (b"X-File", UTF8_LATIN))),
     }
     return a.close(), ids
 
@@ -160,6 +162,7 @@ def test_header_bytes_reach_the_spider_as_recorded(archive, tmp_path):
     storage, spider, _ = open_storage(data, tmp_path / "out")
     response = storage.retrieve_response(spider, Request(SITE + "/file.pdf"))
     assert response.headers[b"Content-Disposition"] == GBK_NAME
+    assert response.headers[b"X-File"] == UTF8_LATIN
 
 
 def test_the_files_that_answered_are_linked_into_the_crawls_data_directory(archive, tmp_path):

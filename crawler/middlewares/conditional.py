@@ -29,7 +29,7 @@ from scrapy.http import Response
 
 from archive.catalog import DOCUMENT_ROLES, is_document
 from archive.catalogpipeline import catalog_path
-from archive.lookup import RecordNotFound, record_at
+from archive.lookup import RecordNotFound, answer_at
 from archive.records import digest_of
 from archive.versions import UrlState, Validators, load_states, load_validators
 from crawler.archived import archived_response
@@ -102,9 +102,9 @@ class ConditionalGet:
         if known is None:
             return response
         try:
-            with record_at(self.warc_dir / known.warc_file, known.offset) as (record, _):
-                return archived_response(record, request, flags=[NOT_MODIFIED_FLAG])
+            answer = answer_at(self.warc_dir / known.warc_file, known.offset)
         except (OSError, RecordNotFound) as exc:
             logger.warning("%s: archived page %s unreadable (%r); attachments not followed",
                            request.url, known.original.record_id, exc)
             return response
+        return archived_response(answer, request, flags=[NOT_MODIFIED_FLAG])

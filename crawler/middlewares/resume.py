@@ -14,6 +14,7 @@ Priority 900: after the middlewares that shape requests (conditional GET at 595)
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 from collections import deque
@@ -28,9 +29,10 @@ from scrapy.http import Response
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.catalogpipeline import catalog_path
-from archive.lookup import capture_row, record_at
+from archive.lookup import answer_at, capture_row, record_at
 from archive.rebuild import run_files
-from crawler.archived import archived_response, read_payload
+from archive.records import read_answer
+from crawler.archived import archived_response
 
 logger = logging.getLogger(__name__)
 
@@ -65,12 +67,12 @@ class ResumeFromWarc:
         if not queue:
             return None
         warc_file, offset = queue.popleft()
-        with record_at(self.warc_dir / warc_file, offset) as (record, _):
+        with record_at(self.warc_dir / warc_file, offset, parse_http=False) as (record, _):
             headers = record.rec_headers
-            payload = None
-            if record.rec_type == "revisit" and headers.get_header("WARC-Refers-To") and record.http_headers.get_statuscode() != "304":
-                payload = self._original_payload(headers.get_header("WARC-Refers-To"))
-            response = archived_response(record, request, payload, flags=[REPLAYED_FLAG])
+            answer = read_answer(record)
+            if record.rec_type == "revisit" and headers.get_header("WARC-Refers-To") and answer.status != 304:
+                answer = dataclasses.replace(answer, payload=self._original_payload(headers.get_header("WARC-Refers-To")))
+            response = archived_response(answer, request, flags=[REPLAYED_FLAG])
             request.meta["warc_record_id"] = headers.get_header("WARC-Record-ID")
             digest = headers.get_header("WARC-Payload-Digest")
             if digest and response.body:
@@ -87,7 +89,7 @@ class ResumeFromWarc:
             db.close()
         if row is None:
             return b""
-        return read_payload(self.warc_dir / row["warc_file"], row["offset"])
+        return answer_at(self.warc_dir / row["warc_file"], row["offset"]).payload
 
 
 def archived_answers(warc_dir: Path, run_id: str) -> dict[Key, deque[tuple[str, int]]]:
