@@ -11,10 +11,10 @@ import pytest
 from scrapy.http import Headers, HtmlResponse, TextResponse
 from scrapy.responsetypes import responsetypes
 
-from crawler.adapters.base import ListPage, attachment_links, normalize_date, unwrap_viewer
+from crawler.adapters.base import ListPage, attachment_links, normalize_date, quoted_file_links, unwrap_viewer
 from crawler.adapters.discovery import column_links, landing_links
 from crawler.adapters.fingerprint import adapter_for, detect_cms
-from crawler.adapters.trs import TrsAdapter
+from crawler.adapters.trs import SCRIPT_FILE_ANCHOR, SCRIPT_FILE_RE, TrsAdapter
 
 PINGTAN_COLUMN = "https://www.pingtan.gov.cn/zwgk/zfxxgk/zfxxgknb/index.htm"
 
@@ -94,6 +94,31 @@ def test_real_trs_detail_pages_are_not_list_pages_and_unrendered_viewers_are_not
         assert not adapter.is_list_page(response), path.name
         # The 全真版 iframe is a template (viewer.html?file={{qzbFile}}) with no file behind it.
         assert adapter.detail_attachments(response) == [], path.name
+
+
+# String literals a TRS detail page's scripts may hold, the awkward ones included.
+SCRIPT_LITERALS = """<script>var apps = [{name: "年报.pdf", url: "./P020230320391548722841.pdf"},
+{url: '../202303/W020230320391548722842.xlsx'}, {url: "/zwgk/p020230320391548722843.PDF"},
+{url: "a b/P020230320391548722844.pdf"}, {url: "x"/P020230320391548722845.doc"},
+{url: "/P020230320391548722846.pdf"/P020230320391548722847.pdf"},
+{url: "/P0202303201/P020230320391548722848.ofd"}, {url: "/P020230320391548722849.zip"},
+{url: "/P012345.pdf"}, /P020230320391548722850.pdf];</script>"""
+# Not the literal with a space, the second of two sharing a quote, a .zip, a short number, a bare name.
+SCRIPT_LINKS = ["https://www.pingtan.gov.cn" + path for path in (
+    "/zwgk/zfxxgk/zfxxgknb/202403/P020230320391548722841.pdf", "/zwgk/zfxxgk/zfxxgknb/202303/W020230320391548722842.xlsx",
+    "/zwgk/p020230320391548722843.PDF", "/P020230320391548722845.doc", "/P020230320391548722846.pdf",
+    "/P0202303201/P020230320391548722848.ofd")]
+
+
+def test_trs_script_files_are_found_from_their_anchor_as_from_every_quote(corpus_dir):
+    """The anchored search finds exactly what the pattern finds tried from every quote."""
+    for path in sorted(corpus_dir.glob("*.html")):
+        page = path.read_text(encoding="utf-8")
+        url = f"https://www.pingtan.gov.cn/zwgk/zfxxgk/zfxxgknb/202403/t_{path.stem}.htm"
+        for text in (page, page.replace("</head>", SCRIPT_LITERALS + "</head>", 1) + SCRIPT_LITERALS):
+            everywhere = list(quoted_file_links(text, url, SCRIPT_FILE_RE))
+            assert list(quoted_file_links(text, url, SCRIPT_FILE_RE, SCRIPT_FILE_ANCHOR)) == everywhere, path.name
+        assert [link.url for link in everywhere] == SCRIPT_LINKS * 2, path.name
 
 
 def test_real_page_leads_to_its_column_and_landing_page(pingtan_list):

@@ -195,12 +195,29 @@ def attachment_links(response: TextResponse) -> list[Link]:
     return list(links.values())
 
 
-def quoted_file_links(text: str, base_url: str, pattern: re.Pattern[str] = QUOTED_FILE_RE) -> Iterator[Link]:
-    """Attachments named as string literals in a page's scripts (JS arrays, embedded JSON)."""
-    for match in pattern.finditer(text):
+def quoted_file_links(
+    text: str, base_url: str, pattern: re.Pattern[str] = QUOTED_FILE_RE, anchor: re.Pattern[str] | None = None
+) -> Iterator[Link]:
+    """Attachments named as string literals in a page's scripts (JS arrays, embedded JSON).
+
+    ``anchor`` is a rare part every literal ``pattern`` matches contains: then ``pattern`` is
+    tried only at the quote opening the literal around each anchor, which finds what
+    ``pattern.finditer`` finds without starting a match at every quote of the page.
+    """
+    for match in pattern.finditer(text) if anchor is None else _around(anchor, pattern, text):
         url = resolve(base_url, match.group(1).replace("\\/", "/"))
         if url is not None:
             yield Link(unwrap_viewer(url) or url, None, None, "attachment")
+
+
+def _around(anchor: re.Pattern[str], pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    end = 0  # like finditer, a quote that closed a match opens none
+    for hit in anchor.finditer(text):
+        start = max(text.rfind('"', end, hit.start()), text.rfind("'", end, hit.start()))
+        match = pattern.match(text, start) if start >= 0 else None
+        if match is not None:
+            end = match.end()
+            yield match
 
 
 def merge_links(*groups: Iterable[Link]) -> list[Link]:
