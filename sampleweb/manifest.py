@@ -25,7 +25,7 @@ def site_dicts(origins: dict[str, Origin]) -> list[dict]:
         site = site_class(spec.cms)(spec, origins[spec.name])
         found.append({
             "name": spec.name, "cms": spec.cms, "agency": spec.agency, "region_code": spec.region_code,
-            "root": site.url(site.root_path), "address": spec.address, "port": origins[spec.name].port,
+            "root": site.url(site.root_path), "address": origins[spec.name].address, "port": origins[spec.name].port,
             "domain": spec.domain, "site_code": spec.site_code,
             "columns": [site.url(site.column_path(i)) for i in range(len(spec.columns))],
             "landing": site.url(site.landing_path()) if spec.in_scope else None,

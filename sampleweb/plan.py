@@ -225,6 +225,15 @@ class Origin:
         return f"http://{self.address}:{self.port}"
 
 
-def default_origins(port: int = DEFAULT_PORT) -> dict[str, Origin]:
-    return {spec.name: Origin(spec.address, port) for spec in SITES}
+def subnet_address(address: str, subnet: int) -> str:
+    """``address`` (127.0.0.x) moved to the loopback network 127.<subnet>.0.0/16: copies of the
+    sample web in different subnets are different hosts to a crawler, not only different ports."""
+    if not 0 <= subnet <= 255:
+        raise ValueError(f"subnet {subnet}: expected 0-255")
+    first, _, _, last = address.split(".")
+    return f"{first}.{subnet}.0.{last}"
+
+
+def default_origins(port: int = DEFAULT_PORT, subnet: int = 0) -> dict[str, Origin]:
+    return {spec.name: Origin(subnet_address(spec.address, subnet), port) for spec in SITES}
 

@@ -22,7 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from . import faults, nights
 from .manifest import build_manifest, site_dicts
-from .plan import DEFAULT_PORT, SITES, Origin, default_origins
+from .plan import DEFAULT_PORT, SITES, Origin, default_origins, subnet_address
 from .registry import registry_entries
 from .web import Web
 from .wire import Request, Response, entity_tag, http_date, not_modified
@@ -38,12 +38,14 @@ class SampleWeb:
 
     ``port=None`` serves every site on its fixed address at ``plan.DEFAULT_PORT``; ``port=0``
     lets each site take a free port. ``latency`` delays every response (per connection: the
-    server is threaded, so other connections are not held up).
+    server is threaded, so other connections are not held up). ``subnet`` k serves the sites on
+    127.k.0.x instead of 127.0.0.x, so several instances are distinct hosts to a crawler.
     """
 
-    def __init__(self, night: int = 0, port: int | None = None, latency: float = 0.0):
+    def __init__(self, night: int = 0, port: int | None = None, latency: float = 0.0, subnet: int = 0):
         self._night = nights.check_night(night)
         self._port = DEFAULT_PORT if port is None else port
+        self._subnet = subnet
         self.latency = latency
         self._servers: list[ThreadingHTTPServer] = []
         self._threads: list[threading.Thread] = []
@@ -62,15 +64,16 @@ class SampleWeb:
 
     def start(self) -> None:
         for spec in SITES:
+            address = subnet_address(spec.address, self._subnet)
             try:
-                server = _SiteServer((spec.address, self._port), _Handler)
+                server = _SiteServer((address, self._port), _Handler)
             except OSError as exc:
                 self.stop()
-                raise OSError(f"sample web: cannot listen on {spec.address}:{self._port} ({exc.strerror}); "
+                raise OSError(f"sample web: cannot listen on {address}:{self._port} ({exc.strerror}); "
                               "is another sample web running? port=0 takes free ports") from exc
             server.sample, server.site_name, server.server_name_bytes = self, spec.name, SERVER_HEADERS[spec.cms]
             self._servers.append(server)
-            self._origins[spec.name] = Origin(spec.address, server.server_address[1])
+            self._origins[spec.name] = Origin(address, server.server_address[1])
         self.web_for(self._night)  # build the first night before answering anything
         for server in self._servers:
             thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},

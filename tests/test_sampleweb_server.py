@@ -131,3 +131,16 @@ def test_latency_delays_each_answer_but_not_the_others():
     assert [status for status, _ in answers] == [200] * batch
     assert all(took >= latency for _, took in answers)
     assert elapsed < batch * latency / 3, f"{batch} parallel requests took {elapsed:.2f}s"
+
+
+def test_a_subnet_serves_every_site_on_its_own_addresses():
+    """``subnet`` k moves every site to 127.k.0.x: another instance is other hosts, not other ports."""
+    from sampleweb.server import SampleWeb
+
+    with SampleWeb(night=0, port=0, subnet=7) as web:
+        for site, spec in zip(web.sites, SITES):
+            assert site["address"] == "127.7.0." + spec.address.rsplit(".", 1)[1]
+            assert urlsplit(site["root"]).hostname == site["address"]
+        assert all(urlsplit(doc["url"]).hostname.startswith("127.7.0.") for doc in web.manifest()["documents"])
+        assert all(entry["hosts"][0].startswith("127.7.0.") for entry in web.registry())
+        assert fetch(web.sites[0]["root"])[0] == 200
