@@ -58,7 +58,7 @@ class CpuClock:
 def crawl_registry(sources: str, data_dir: str, overrides: dict[str, Any]) -> dict[str, Any]:
     from crawler.run import project_settings, run_crawl
 
-    extensions = {**project_settings(data_dir).getdict("EXTENSIONS"), CLOCK: 0}
+    extensions = {**project_settings(data_dir, overrides).getdict("EXTENSIONS"), CLOCK: 0}
     return run_crawl(sources, data_dir, overrides={**overrides, "EXTENSIONS": extensions})
 
 

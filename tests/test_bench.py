@@ -14,11 +14,14 @@ from itertools import islice
 import pytest
 from click.testing import CliRunner
 
-from bench import crawl, runner
+from bench import crawl, memory, runner
 from bench.results import Figure, Result, format_table
 from nianbao.cli import main
 
 TINY_DOCUMENTS = 6
+# Generated-site sizes (URLs) of the memory benchmark: each engine once or twice, and the memory
+# frontier too, to tell its requests from the disk frontier's.
+TINY_SITES = {"disk": (40, 120), "memory": (40,), "redis": (40,), "extraction": (40,)}
 
 
 @pytest.fixture
@@ -29,6 +32,7 @@ def tiny(monkeypatch):
 
     monkeypatch.setattr(crawl, "SIZES", {name: (1, 1) for name in crawl.SIZES})
     monkeypatch.setattr(crawl, "LATENCY", 0.01)
+    monkeypatch.setattr(memory, "SIZES", {engine: (sizes, ()) for engine, sizes in TINY_SITES.items()})
     documents, readings = bench.extraction.sample_web_documents, bench.stats.sample_web_readings
     monkeypatch.setattr(bench.extraction, "sample_web_documents", lambda web: documents(web)[:TINY_DOCUMENTS])
     monkeypatch.setattr(bench.stats, "sample_web_readings", lambda web: islice(readings(web), TINY_DOCUMENTS))
@@ -65,8 +69,25 @@ def check_stats(result: Result) -> None:
     assert result.details["sample_web"]["cells"]["truth"] > 0
 
 
+def check_memory(result: Result) -> None:
+    engines = {label: runs for label, runs in result.details["engines"].items()}
+    crawled = [m for runs in engines.values() for m in runs]
+    assert len(crawled) == sum(map(len, TINY_SITES.values()))
+    # Every generated URL fetched (and robots.txt), by every engine; every crawl process gauged.
+    assert all(m["pages"] == m["urls"] + 1 and m["peak_rss_mb"] > 0 for m in crawled)
+    # Each frontier is where it is said to be: every request of the site queued there.
+    where = {"embedded, disk frontier": "disk", "embedded, memory frontier": "memory", "distributed worker": "redis",
+             "extraction on": "disk"}
+    for label, runs in engines.items():
+        for m in runs:
+            assert m["enqueued"] == {kind: m["urls"] if kind == where[label] else 0 for kind in m["enqueued"]}, label
+    assert all(m["redis_peak_mb"] > 0 for m in engines["distributed worker"])
+    (extraction,) = engines["extraction on"]
+    assert extraction["children_peak_rss_mb"] > 0 and extraction["scraper_responses_max"] > 0
+
+
 CHECKS = {"throughput": check_throughput, "cpu": check_cpu, "rebuild": check_rebuild,
-          "extraction": check_extraction, "stats": check_stats}
+          "extraction": check_extraction, "stats": check_stats, "memory": check_memory}
 
 
 def test_every_benchmark_has_its_checks():
