@@ -126,12 +126,13 @@ class SharedHostSlots:
         return cls(crawler, gate, worker_of(settings), settings.getfloat("NIANBAO_RETRY_AFTER_MAX"))
 
     async def process_request(self, request: Request) -> None:
-        downloader = self.crawler.engine.downloader
-        host = downloader.get_slot_key(request)
-        slot = downloader.slots.get(host)
+        # The slot is made now if this worker has none for the host yet (the downloader would
+        # make it next): the lease must close the gate for the delay this download will keep,
+        # or every worker's first requests to a host would start together.
+        host, slot = self.crawler.engine.downloader._get_slot(request)
         lease_id = f"{self.worker_id}:{next(self._ids)}"
         waited = False
-        while (wait := self.gate.try_acquire(host, lease_id, slot.delay if slot else 0.0)) is not None:
+        while (wait := self.gate.try_acquire(host, lease_id, slot.delay)) is not None:
             waited = True
             await sleep(wait)
         if waited:
