@@ -19,21 +19,25 @@ from archive.records import Original
 
 _ROLES = "('" + "', '".join(sorted(DOCUMENT_ROLES)) + "')"
 
-# The payload digest of each document URL's latest 2xx answer (a revisit's is its original's).
-LAST_OK_SQL = f"""
+# The payload digest of each document URL's latest 2xx answer (a revisit's is its original's);
+# {url} narrows it to one URL (``url = ? and``).
+_LAST_OK = f"""
 select url, payload_digest from (
   select url, payload_digest,
          row_number() over (partition by url order by fetched_at desc, record_id desc) as n
-  from captures where role in {_ROLES} and status between 200 and 299
+  from captures where {{url}} role in {_ROLES} and status between 200 and 299
 ) where n = 1
 """
+LAST_OK_SQL = _LAST_OK.format(url="")
+URL_LAST_OK_SQL = _LAST_OK.format(url="url = ? and")
+URL_DOCUMENTED_SQL = "select 1 from documents where url = ? limit 1"
 
 # Validators of each document URL's latest 200 answer, and the record holding its payload.
-VALIDATORS_SQL = f"""
+_VALIDATORS = f"""
 with latest as (
   select url, record_id, record_type, refers_to, etag, last_modified,
          row_number() over (partition by url order by fetched_at desc, record_id desc) as n
-  from captures where role in {_ROLES} and status = 200
+  from captures where {{url}} role in {_ROLES} and status = 200
 )
 select l.url, l.etag, l.last_modified, o.record_id, o.url as original_url, o.fetched_at,
        o.payload_digest, o.warc_file, o.offset
@@ -41,6 +45,8 @@ from latest l
 join captures o on o.record_id = case when l.record_type = 'revisit' then l.refers_to else l.record_id end
 where l.n = 1 and (l.etag is not null or l.last_modified is not null) and o.record_type = 'response'
 """
+VALIDATORS_SQL = _VALIDATORS.format(url="")
+URL_VALIDATORS_SQL = _VALIDATORS.format(url="url = ? and")
 
 # The provenance of each document URL's latest document.
 KNOWN_DOCUMENTS_SQL = """
@@ -96,13 +102,29 @@ def load_states(db: sqlite_utils.Database) -> dict[str, UrlState]:
     return states
 
 
+def url_state(db: sqlite_utils.Database, url: str) -> UrlState | None:
+    """``load_states``'s entry for one URL, read for it alone (indexed: no scan)."""
+    last_ok = db.execute(URL_LAST_OK_SQL, [url]).fetchone()
+    documented = db.execute(URL_DOCUMENTED_SQL, [url]).fetchone() is not None
+    if last_ok is None and not documented:
+        return None
+    return UrlState(last_ok[1] if last_ok else None, documented)
+
+
 def load_validators(db: sqlite_utils.Database) -> dict[str, Validators]:
     """The validators of every document URL whose last 200 answer carried any."""
-    return {
-        url: Validators(etag, modified, Original(record_id, original_url, fetched_at, digest), warc_file, offset)
-        for url, etag, modified, record_id, original_url, fetched_at, digest, warc_file, offset
-        in db.execute(VALIDATORS_SQL)
-    }
+    return {row[0]: _validators(row) for row in db.execute(VALIDATORS_SQL)}
+
+
+def url_validators(db: sqlite_utils.Database, url: str) -> Validators | None:
+    """``load_validators``'s entry for one URL, read for it alone."""
+    row = db.execute(URL_VALIDATORS_SQL, [url]).fetchone()
+    return _validators(row) if row else None
+
+
+def _validators(row: tuple) -> Validators:
+    _, etag, modified, record_id, original_url, fetched_at, digest, warc_file, offset = row
+    return Validators(etag, modified, Original(record_id, original_url, fetched_at, digest), warc_file, offset)
 
 
 def known_documents(db: sqlite_utils.Database) -> list[dict]:
