@@ -33,6 +33,10 @@ from settings.registry import Source, load_registry
 MAX_LANDING_HOPS = 2  # root → 政务公开 → 政府信息公开 → 年报
 META_REFRESH_MAX_DELAY = 100  # seconds; what Scrapy's MetaRefreshMiddleware would follow
 FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8", "X-Requested-With": "XMLHttpRequest"}
+# Documents go before the list pages that name more of them, so the frontier holds the list
+# pages and the documents of the few lists being read, not a whole column: the distributed
+# engine's Redis queue pops requests of equal priority in no useful order (bench/memory.py).
+ROLE_PRIORITY = {"attachment": 2, "detail": 1}
 
 
 class ReportsSpider(Spider):
@@ -270,6 +274,7 @@ class ReportsSpider(Spider):
             body=body,
             headers=FORM_HEADERS if method == "POST" else None,
             meta=meta,
+            priority=ROLE_PRIORITY.get(role, 0),
             dont_filter=dont_filter,
         )
 
