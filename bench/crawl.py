@@ -27,7 +27,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from bench.measure import coverage, list_pages, log_tail, responses, run_child, warc_paths
+from bench.measure import ChildRun, coverage, list_pages, log_tail, responses, run_child, warc_paths
 from bench.results import BenchError, Result, ratio
 from bench.web import WebProcess
 
@@ -94,9 +94,9 @@ def run_wget(system: str, urls: list[str], workdir: Path, wanted: set[str] | Non
                  coverage(captured, wanted) if wanted is not None else None)
 
 
-def run_scrapy(system: str, what: list[str], workdir: Path, settings: dict | None = None,
-               wanted: set[str] | None = None) -> Crawl:
-    """``bench.crawlproc`` with ``what`` (``--sources REGISTRY`` or ``--bare URL...``)."""
+def run_crawlproc(system: str, what: list[str], workdir: Path, settings: dict | None = None) -> tuple[ChildRun, dict]:
+    """``bench.crawlproc`` with ``what`` (``--sources REGISTRY [--redis URL --workers N]`` or
+    ``--bare URL...``) in ``workdir``, its log in ``crawl.log``: the measured run and its stats."""
     workdir.mkdir(parents=True)
     stats_file = workdir / "stats.json"
     command = [sys.executable, "-m", "bench.crawlproc", "--data", str(workdir), "--stats", str(stats_file), *what]
@@ -105,7 +105,13 @@ def run_scrapy(system: str, what: list[str], workdir: Path, settings: dict | Non
     run = run_child(command, workdir / "crawl.log")
     if run.returncode or not stats_file.is_file():
         raise BenchError(f"{system}: crawl exited with {run.returncode}:\n{log_tail(workdir / 'crawl.log')}")
-    stats = json.loads(stats_file.read_text("utf-8"))
+    return run, json.loads(stats_file.read_text("utf-8"))
+
+
+def run_scrapy(system: str, what: list[str], workdir: Path, settings: dict | None = None,
+               wanted: set[str] | None = None) -> Crawl:
+    """``bench.crawlproc`` with ``what`` (``--sources REGISTRY`` or ``--bare URL...``)."""
+    run, stats = run_crawlproc(system, what, workdir, settings)
     warcs = warc_paths(workdir / "warc")
     share = coverage(responses(warcs), wanted) if wanted is not None and warcs else None
     return Crawl(system, stats.get("downloader/response_count", 0), stats["bench/wall_s"], stats["bench/cpu_s"],

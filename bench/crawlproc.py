@@ -6,7 +6,13 @@ crawl`` runs) or ``bench.barespider.BareSpider`` from start URLs, with nianbao's
 engine start to engine stop to the stats, which are written as JSON to ``--stats``: start-up
 (imports, opening files) is measured apart from the crawl.
 
+With ``--redis URL --workers N`` the registry is crawled by N workers of the distributed
+engine instead (``crawler.distributed.pool.run_workers``, what ``nianbao crawl --redis``
+runs); they are this process's children, so its CPU time as its parent reaps it includes
+theirs. The stats file then says how each worker ended.
+
     python -m bench.crawlproc --data DIR --stats FILE --sources REGISTRY [--set KEY=JSON ...]
+    python -m bench.crawlproc --data DIR --stats FILE --sources REGISTRY --redis URL --workers N [--set ...]
     python -m bench.crawlproc --data DIR --stats FILE --follow FILE --bare URL [URL ...]
 """
 
@@ -62,6 +68,14 @@ def crawl_registry(sources: str, data_dir: str, overrides: dict[str, Any]) -> di
     return run_crawl(sources, data_dir, overrides={**overrides, "EXTENSIONS": extensions})
 
 
+def crawl_distributed(sources: str, data_dir: str, redis_url: str, workers: int,
+                      overrides: dict[str, Any]) -> dict[str, Any]:
+    from crawler.distributed.pool import run_workers
+
+    outcome = run_workers(sources, data_dir, redis_url, workers, overrides=overrides)
+    return {"workers/exits": outcome.exits, "workers/finished": outcome.finished, "workers/indexed": outcome.indexed}
+
+
 def crawl_bare(start_urls: list[str], follow: list[str], data_dir: str, overrides: dict[str, Any]) -> dict[str, Any]:
     from scrapy.crawler import CrawlerProcess
 
@@ -94,10 +108,14 @@ def main(argv: list[str] | None = None) -> None:
     what.add_argument("--sources", help="registry for the reports spider")
     what.add_argument("--bare", nargs="+", metavar="URL", help="start URLs for the bare spider")
     parser.add_argument("--follow", type=Path, help="the bare spider's links to follow, one URL a line")
+    parser.add_argument("--redis", help="with --sources: crawl on the distributed engine, this Redis server")
+    parser.add_argument("--workers", type=int, default=1, help="with --redis: worker processes")
     parser.add_argument("--set", dest="settings", action="append", type=parse_setting, default=[])
     args = parser.parse_args(argv)
     overrides = dict(args.settings)
-    if args.sources:
+    if args.sources and args.redis:
+        stats = crawl_distributed(args.sources, args.data, args.redis, args.workers, overrides)
+    elif args.sources:
         stats = crawl_registry(args.sources, args.data, overrides)
     elif args.follow is None:
         parser.error("--bare needs --follow")

@@ -40,6 +40,15 @@ def run_child(command: Sequence[str], log: Path) -> ChildRun:
     return ChildRun(wall, usage.ru_utime + usage.ru_stime, process.returncode)
 
 
+def machine_busy_s() -> float:
+    """CPU seconds the whole machine has been busy so far, all cores together (Linux
+    ``/proc/stat``): over an interval, how much of the machine every process took, ours and
+    anyone else's."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")  # user … steal; guest time is in user
+
+
 def log_tail(log: Path, lines: int = 15) -> str:
     """The last ``lines`` of a child's log, for an error message (the work directory goes away)."""
     text = log.read_text("utf-8", errors="replace") if log.is_file() else ""

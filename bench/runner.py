@@ -19,7 +19,7 @@ from pathlib import Path
 
 from bench.results import BenchError, Result, format_table
 
-SUITES = ("bench.crawl", "bench.documents", "bench.memory")
+SUITES = ("bench.crawl", "bench.manyhost", "bench.documents", "bench.memory")
 
 Benchmark = Callable[[bool, Path], Result]
 

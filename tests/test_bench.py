@@ -14,7 +14,7 @@ from itertools import islice
 import pytest
 from click.testing import CliRunner
 
-from bench import crawl, memory, runner
+from bench import crawl, manyhost, memory, runner
 from bench.results import Figure, Result, format_table
 from nianbao.cli import main
 
@@ -33,6 +33,9 @@ def tiny(monkeypatch):
     monkeypatch.setattr(crawl, "SIZES", {name: (1, 1) for name in crawl.SIZES})
     monkeypatch.setattr(crawl, "LATENCY", 0.01)
     monkeypatch.setattr(memory, "SIZES", {engine: (sizes, ()) for engine, sizes in TINY_SITES.items()})
+    monkeypatch.setattr(manyhost, "WINDOW", {True: 2, False: 2})
+    monkeypatch.setattr(manyhost, "LATENCY", 0.01)
+    monkeypatch.setattr(manyhost, "DELAY", 0.2)  # the drain after the window is up to 32 delays
     documents, readings = bench.extraction.sample_web_documents, bench.stats.sample_web_readings
     monkeypatch.setattr(bench.extraction, "sample_web_documents", lambda web: documents(web)[:TINY_DOCUMENTS])
     monkeypatch.setattr(bench.stats, "sample_web_readings", lambda web: islice(readings(web), TINY_DOCUMENTS))
@@ -55,6 +58,18 @@ def check_cpu(result: Result) -> None:
     # The bare spider follows exactly the links the reports spider fetched.
     assert measured["bare Scrapy"]["pages"] == measured["nianbao capture on"]["pages"] == \
         measured["nianbao capture off"]["pages"]
+
+
+def check_many_hosts(result: Result) -> None:
+    hosts = result.details["hosts"]
+    assert hosts >= manyhost.MIN_HOSTS  # the copies are distinct hosts, not distinct ports of one
+    measured = crawls(result)
+    assert set(measured) == set(manyhost.SYSTEMS)
+    assert measured["nianbao crawl"]["hosts"] == hosts  # the embedded crawl starts on every host at once
+    for crawled in measured.values():
+        assert crawled["window_pages"] > 0
+        assert 1 <= crawled["max_in_flight"] <= 4, crawled  # CONCURRENT_REQUESTS_PER_DOMAIN, across workers
+    assert [measured[system]["workers"] for system in ("1 worker", "2 workers")] == [1, 2]  # both had work
 
 
 def check_rebuild(result: Result) -> None:
@@ -86,7 +101,7 @@ def check_memory(result: Result) -> None:
     assert extraction["children_peak_rss_mb"] > 0 and extraction["scraper_responses_max"] > 0
 
 
-CHECKS = {"throughput": check_throughput, "cpu": check_cpu, "rebuild": check_rebuild,
+CHECKS = {"throughput": check_throughput, "cpu": check_cpu, "many_hosts": check_many_hosts, "rebuild": check_rebuild,
           "extraction": check_extraction, "stats": check_stats, "memory": check_memory}
 
 
