@@ -8,8 +8,10 @@ ids or dates; WARC files are read back by the rebuild.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import pickle
+import re
 import signal
 import sqlite3
 import subprocess
@@ -19,19 +21,25 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import islice
 from pathlib import Path
 
 import pytest
 import yaml
 from redisserver import free_port, redis_server
+from sampleweb_http import fetch
 from scrapy import Request, Spider
+from scrapy.http import HtmlResponse
+from scrapy.utils.test import get_crawler
 
 from archive.rebuild import rebuild_catalog
 from crawler.distributed.heartbeat import SURVEY, join
 from crawler.distributed.keys import CrawlKeys, connect
 from crawler.distributed.pool import Pool, PoolOutcome, finish_workers, start_workers
 from crawler.distributed.politeness import HostGate
-from crawler.distributed.scheduler import LeasedQueue
+from crawler.distributed.scheduler import LeasedQueue, RedisScheduler
+from crawler.distributed.spider import DistributedReportsSpider
+from crawler.spiders.reports import ReportsSpider
 from sampleweb.server import SampleWeb
 
 KILL_AFTER_BYTES = 100_000  # the victim has archived something before it dies
@@ -224,6 +232,59 @@ def test_a_killed_worker_loses_nothing(single, web_port, redis, redis_url, tmp_p
     single_urls = {url for (_, url, _, _) in captures(single)}
     assert lost & single_urls <= by_survivor  # its unfinished requests were taken over
     assert_catalog_is_its_warc_files(data, tmp_path)
+
+
+def test_a_worker_killed_while_queueing_a_pages_requests_leaves_none_of_them_out(redis, redis_url, tmp_path):
+    """The legacy column page names its year folders, which the spider claims as columns. Its
+    worker dies after queueing two of the page's requests: the page, still leased, goes back
+    to the queue, and the worker that parses it again queues every other one (a folder
+    claimed and never queued would be lost for good: its claim hides it from that parse)."""
+    source, keys = "tongling-jiaoqu", CrawlKeys("claims")
+    with SampleWeb(night=0, port=0) as web:
+        registry = write_registry(web, tmp_path / "registry.yaml")
+        (column,) = next(entry for entry in web.registry() if entry["name"] == source)["columns"]
+        status, headers, body = fetch(column)
+    assert status == 200
+
+    def worker(name: str) -> tuple[ReportsSpider, RedisScheduler]:
+        """A worker's spider and scheduler, without its engine."""
+        crawler = get_crawler(DistributedReportsSpider, {
+            "NIANBAO_REDIS_URL": redis_url, "NIANBAO_REDIS_CRAWL": keys.crawl, "NIANBAO_WORKER_ID": name,
+            "NIANBAO_REDIS_WORKER_TTL": 60,
+        })
+        spider = DistributedReportsSpider.from_crawler(crawler, sources=str(registry), source=source)
+        scheduler = RedisScheduler.from_crawler(crawler)
+        scheduler.open(spider)
+        return spider, scheduler
+
+    def parse(spider: ReportsSpider, request: Request):
+        response = HtmlResponse(request.url, status=status, headers=dict(headers), body=body, request=request)
+        return spider.parse_list(response)
+
+    async def start(spider: ReportsSpider) -> list[Request]:
+        return [request async for request in spider.start()]
+
+    (victim_spider, victim), (survivor_spider, survivor) = worker("a"), worker("b")
+    for request in asyncio.run(start(victim_spider)):
+        victim.enqueue_request(request)
+    page = victim.next_request()
+    assert page.url == column
+    for request in islice(parse(victim_spider, page), 2):
+        victim.enqueue_request(request)
+    # "a" is killed there: it stops beating, and the page goes back to the queue.
+    redis.delete(keys.worker("a"))
+    survey = redis.register_script(SURVEY)
+    assert list(survey(keys=[keys.requests, keys.workers], args=[keys.prefix])) == [0, 1]
+    # "b" takes over: it parses the page again, queueing what it names, and drains the queue.
+    taken = set()
+    while (request := survivor.next_request()) is not None:
+        taken.add(request.url)
+        if request.url == column:
+            for named in parse(survivor_spider, request):
+                survivor.enqueue_request(named)
+    whole = {request.url for request in parse(ReportsSpider(sources=str(registry), source=source), page)}
+    assert len([url for url in whole if re.search(r"ClassID=2\d\d$", url)]) > 10  # the year folders
+    assert taken == whole | {column}
 
 
 # -- politeness across workers ------------------------------------------------------------------

@@ -15,8 +15,10 @@ and, in both cases, once the WARC capture of every answer it got is on disk
 dead workers go back to the queue (crawler/distributed/heartbeat.py).
 
 Deduplication and push are one script too, so no request is marked seen without being
-queued. Fingerprints are Scrapy's own (``crawler.request_fingerprinter``): the shared crawl
-drops exactly what the embedded crawl drops.
+queued, and so is the spider's claim on a column (``CLAIM_META``, crawler/distributed/
+spider.py), so no column is claimed without being queued. Fingerprints are Scrapy's own
+(``crawler.request_fingerprinter``): the shared crawl drops exactly what the embedded crawl
+drops.
 """
 
 from __future__ import annotations
@@ -47,9 +49,12 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 LEASE_META = "nianbao_lease"  # request.meta key: the scheduler's lease token (never pushed)
+CLAIM_META = "nianbao_claim"  # request.meta key: the column URL the request claims (never pushed)
 
-# KEYS: dupefilter, queue. ARGV: fingerprint ("" = dont_filter), score, request.
+# KEYS: dupefilter, queue, columns. ARGV: fingerprint ("" = dont_filter), score, request,
+# column claimed ("" = none).
 PUSH_NEW = """
+if ARGV[4] ~= '' and redis.call('SADD', KEYS[3], ARGV[4]) == 0 then return 0 end
 if ARGV[1] ~= '' and redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
 redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
 return 1
@@ -96,6 +101,7 @@ class LeasedQueue(PriorityQueue):
         # scrapy-redis formats the key with the spider name; a crawl name is used as it is.
         super().__init__(server, spider, keys.requests.replace("%", "%%"))
         self.dupefilter_key = keys.dupefilter
+        self.columns_key = keys.columns
         self.worker_id = worker_id
         self.inflight_key = keys.inflight(worker_id)
         self.worker_key = keys.worker(worker_id)
@@ -104,11 +110,12 @@ class LeasedQueue(PriorityQueue):
         self._pop = server.register_script(POP_LEASED)
         self._requeue = server.register_script(REQUEUE)
 
-    def push_new(self, request: Request, fingerprint: str | None) -> bool:
-        """Queue ``request`` unless its fingerprint was seen; False when it was."""
+    def push_new(self, request: Request, fingerprint: str | None, claim: str | None = None) -> bool:
+        """Queue ``request`` unless its fingerprint was seen or the column ``claim`` was
+        claimed; False when either was."""
         data = self._encode_request(request)
-        keys = [self.dupefilter_key, self.key]
-        return bool(self._push_new(keys=keys, args=[fingerprint or "", -request.priority, data]))
+        keys = [self.dupefilter_key, self.key, self.columns_key]
+        return bool(self._push_new(keys=keys, args=[fingerprint or "", -request.priority, data, claim or ""]))
 
     def pop_leased(self, ttl_ms: int) -> tuple[Request, bytes, float] | None:
         """The next request, its queue member and score; it stays in the in-flight set until acked."""
@@ -189,8 +196,9 @@ class RedisScheduler(Scheduler):
 
     def enqueue_request(self, request: Request) -> bool:
         parent = request.meta.pop(LEASE_META, None)  # a redirect or retry of a leased request
+        claim = request.meta.pop(CLAIM_META, None)
         fingerprint = None if request.dont_filter else self.df.request_fingerprint(request)
-        added = self.queue.push_new(request, fingerprint)
+        added = self.queue.push_new(request, fingerprint, claim)
         if added:
             self.stats.inc_value("scheduler/enqueued/redis")
         else:

@@ -124,8 +124,10 @@ class ReportsSpider(Spider):
                     request = self._column_request(source, link.url, response.url, link.title)
                     if request is not None:
                         yield request
-            folders = [ListPage(link.url) for link in parts if link.kind == "list" and self.claim_column(link.url)]
-            yield from self._list_requests(response, adapter, folders)
+            folders = [ListPage(link.url) for link in parts if link.kind == "list"]
+            for request in self._list_requests(response, adapter, folders):
+                if self.claim_column(request) is not None:
+                    yield request
         else:
             adapter = adapter_for(meta["cms"])
             expect_items = True
@@ -163,17 +165,18 @@ class ReportsSpider(Spider):
 
     # -- requests and items ------------------------------------------------------------------
 
-    def claim_column(self, url: str) -> bool:
-        """Whether ``url`` is a column (or column folder) not requested yet; claims it if so.
+    def claim_column(self, request: Request) -> Request | None:
+        """``request`` for a column (or column folder) not requested yet, claimed; else None.
 
         Columns are told apart by their fragment too (gkmlpt ``annualreport#{catId}``), which
-        the duplicate filter ignores: the spider keeps its own set (shared by the workers of a
-        distributed crawl, crawler/distributed/spider.py).
+        the duplicate filter ignores: the spider keeps its own set of their URLs (shared by the
+        workers of a distributed crawl, and claimed as the request is queued:
+        crawler/distributed/spider.py).
         """
-        if url in self._columns:
-            return False
-        self._columns.add(url)
-        return True
+        if request.url in self._columns:
+            return None
+        self._columns.add(request.url)
+        return request
 
     def known_document_request(
         self, source: str, url: str, role: str, column: str | None, parent_url: str | None
@@ -196,11 +199,9 @@ class ReportsSpider(Spider):
         return adapter_for(source.cms)
 
     def _column_request(self, source: str, url: str, parent_url: str | None, title: str | None) -> Request | None:
-        if not self.claim_column(url):
-            return None
-        return self._request(
+        return self.claim_column(self._request(
             source, url, "column", self.parse_list, column=url, parent_url=parent_url, list_title=title, dont_filter=True
-        )
+        ))
 
     def _list_requests(self, response: TextResponse, adapter: Adapter, pages: Iterable[ListPage]) -> Iterator[Request]:
         meta = response.meta
