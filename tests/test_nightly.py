@@ -17,6 +17,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -29,6 +30,7 @@ from archive.export import export
 from archive.rebuild import rebuild_catalog
 from archive.search import search
 from sampleweb.server import SampleWeb
+from sampleweb.wire import Response
 
 TABLES = {"captures": "record_id", "documents": "id", "stats": "document_id, table_id, row_id, column_id",
           "checks": "document_id, rule", "pages": "url", "runs": "run_id"}
@@ -256,24 +258,57 @@ def comparable(data: Path) -> dict[str, Counter]:
     }
 
 
+class FaultsHeldWeb(SampleWeb):
+    """The sample web, holding every request for a URL whose answer depends on how often it
+    was asked (its one-shot faults: odd-numbered requests fail) until ``released`` is set; a
+    held request is answered to nobody and not counted.
+
+    A crawl killed while such a request is on its way or its answer not yet on disk leaves the
+    fault counted and nothing archived: the resumed run then meets the other answer, and its
+    archive rightly differs from the uninterrupted run's.
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.counted: set[str] = set()
+        self.held = threading.Event()
+        self.released = threading.Event()
+
+    def start(self) -> None:
+        super().start()
+        faults = self.manifest()["faults"]
+        self.counted = set(faults["flaky_500"] + faults["retry_after"])
+
+    def handle(self, site, request):
+        if not self.released.is_set() and self.web.sites[site].url(request.target) in self.counted:
+            self.held.set()
+            self.released.wait()
+            return Response(status=503, body=b"")
+        return super().handle(site, request)
+
+
 def test_kill_9_then_resume_gives_what_an_uninterrupted_run_gives(nights, tmp_path):
     data = tmp_path / "data"
-    with SampleWeb(night=0, port=nights["port"], latency=0.03) as web:
+    with FaultsHeldWeb(night=0, port=nights["port"], latency=0.03) as web:
         registry = write_registry(web, tmp_path / "registry.yaml")
         proc = subprocess.Popen(nightly_command(registry, data), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 start_new_session=True)
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and proc.poll() is None:
-            open_files = list((data / "warc").glob("*.open")) if (data / "warc").exists() else []
-            if open_files and open_files[0].stat().st_size > 400_000:
-                break
-            time.sleep(0.05)
-        assert proc.poll() is None, "the run ended before it could be killed"
-        # A second nightly on the same data directory is refused while the first runs.
-        second = subprocess.run(nightly_command(registry, data), capture_output=True, text=True, timeout=60)
-        assert second.returncode == 1 and "another nightly run" in second.stderr
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+        try:
+            # Killed once its first file holds 400 kB, or once it asks for a fault's URL: held (until
+            # after the kill, however long the check below takes), so no fault is counted unarchived.
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and proc.poll() is None and not web.held.wait(0.05):
+                open_files = list((data / "warc").glob("*.open")) if (data / "warc").exists() else []
+                if open_files and open_files[0].stat().st_size > 400_000:
+                    break
+            assert proc.poll() is None, "the run ended before it could be killed"
+            # A second nightly on the same data directory is refused while the first runs.
+            second = subprocess.run(nightly_command(registry, data), capture_output=True, text=True, timeout=60)
+            assert second.returncode == 1 and "another nightly run" in second.stderr
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        finally:
+            web.released.set()
         state = json.loads((data / "state" / "run.json").read_text())
         digests = sqlite3.connect(data / "state" / "digests.db")
         assert digests.execute("select count(*) from digests").fetchone() == (0,)  # the killed run committed none
