@@ -13,6 +13,10 @@ USER_AGENT = "nianbao/0.1 (+archive of government information-disclosure annual 
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 32
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
+# A request waiting out its host's delay holds one of CONCURRENT_REQUESTS' places; Scrapy's
+# broad-crawl queue hands the downloader requests of the hosts with the fewest in flight, so
+# those places spread over many hosts (bench: many_hosts).
+SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
 DOWNLOAD_DELAY = 0
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.5
