@@ -36,8 +36,8 @@ from archive.rebuild import rebuild_catalog
 from crawler.distributed.heartbeat import SURVEY, join
 from crawler.distributed.keys import CrawlKeys, connect
 from crawler.distributed.pool import Pool, PoolOutcome, finish_workers, start_workers
-from crawler.distributed.politeness import HostGate
-from crawler.distributed.scheduler import LeasedQueue, RedisScheduler
+from crawler.distributed.politeness import HANDED_META, HostGate, host_of
+from crawler.distributed.scheduler import HostFrontier, Popped, RedisScheduler
 from crawler.distributed.spider import DistributedReportsSpider
 from crawler.spiders.reports import ReportsSpider
 from sampleweb.server import SampleWeb
@@ -211,7 +211,7 @@ def test_a_killed_worker_loses_nothing(single, web_port, redis, redis_url, tmp_p
             assert victim.process.poll() is None, "the crawl ended before a worker could be killed"
             os.kill(victim.process.pid, signal.SIGKILL)
             # What it had taken from the queue and not finished: the others must do it.
-            lost = {pickle.loads(member)["url"] for member in redis.zrange(inflight_key, 0, -1)}
+            lost = {pickle.loads(member.split(b" ", 1)[1])["url"] for member in redis.zrange(inflight_key, 0, -1)}
             outcome = finish(pool)
     assert lost
     assert outcome.exits == {victim.id: -signal.SIGKILL, survivor.id: 0}
@@ -274,10 +274,12 @@ def test_a_worker_killed_while_queueing_a_pages_requests_leaves_none_of_them_out
     # "a" is killed there: it stops beating, and the page goes back to the queue.
     redis.delete(keys.worker("a"))
     survey = redis.register_script(SURVEY)
-    assert list(survey(keys=[keys.requests, keys.workers], args=[keys.prefix])) == [0, 1]
-    # "b" takes over: it parses the page again, queueing what it names, and drains the queue.
-    taken = set()
+    assert list(survey(keys=[keys.hosts, keys.workers], args=[keys.prefix])) == [0, 1]
+    # "b" takes over: it parses the page again, queueing what it names, and drains the queue
+    # (each request starts at once: the frontier hands out a host's next one after that).
+    gate, taken = HostGate(redis, keys, limit=1, lease_seconds=60), set()
     while (request := survivor.next_request()) is not None:
+        start_download(gate, request, request.meta[HANDED_META])
         taken.add(request.url)
         if request.url == column:
             for named in parse(survivor_spider, request):
@@ -285,6 +287,14 @@ def test_a_worker_killed_while_queueing_a_pages_requests_leaves_none_of_them_out
     whole = {request.url for request in parse(ReportsSpider(sources=str(registry), source=source), page)}
     assert len([url for url in whole if re.search(r"ClassID=2\d\d$", url)]) > 10  # the year folders
     assert taken == whole | {column}
+
+
+def start_download(gate: HostGate, request: Request, handed: str) -> None:
+    """What ``SharedHostSlots`` does around a download the frontier handed out as ``handed``
+    (no delay)."""
+    host, lease = host_of(request), f"{handed}-lease"
+    assert gate.try_acquire(host, lease, 0, handed) is None
+    gate.release(host, lease)
 
 
 # -- politeness across workers ------------------------------------------------------------------
@@ -358,35 +368,93 @@ def test_host_gate_leases_pauses_and_dead_holders(redis):
     assert gate.try_acquire("h", "a:4", interval=0) is not None  # paused even with places free
 
 
+def frontier(redis, keys: CrawlKeys, worker: str, limit: int = 1) -> HostFrontier:
+    join(redis, keys, worker, ttl_ms=60_000)
+    return HostFrontier(redis, Spider(name="reports"), keys, worker, limit)
+
+
+def pop(queue: HostFrontier, handed: str) -> Popped | float | None:
+    return queue.pop_leased(ttl_ms=60_000, handed=handed)
+
+
 def test_a_popped_request_stays_leased_until_acked_or_reclaimed(redis):
     keys = CrawlKeys("queue-test")
-    spider = Spider(name="reports")
     survey = redis.register_script(SURVEY)
-    join(redis, keys, "a", ttl_ms=60_000)
-    queue = LeasedQueue(redis, spider, keys, "a")
+    queue = frontier(redis, keys, "a")
     assert queue.push_new(Request("http://example.org/1"), "fp1")
     assert not queue.push_new(Request("http://example.org/1"), "fp1")  # seen
     assert queue.push_new(Request("http://example.org/2", priority=5), "fp2")
-    request, data, score = queue.pop_leased(ttl_ms=60_000)
-    assert request.url == "http://example.org/2" and score == -5  # highest priority first
+    popped = pop(queue, "a:1")
+    assert popped.request.url == "http://example.org/2" and popped.score == -5  # highest priority first
     assert len(queue) == 1 and redis.zcard(keys.inflight("a")) == 1
-    queue.ack(data)
+    queue.ack(popped.member)
     assert redis.zcard(keys.inflight("a")) == 0
-    queue.pop_leased(ttl_ms=60_000)
-    assert list(survey(keys=[keys.requests, keys.workers], args=[keys.prefix])) == [0, 0]  # "a" is busy
-    redis.delete(keys.worker("a"))  # "a" died with a request in flight
-    assert list(survey(keys=[keys.requests, keys.workers], args=[keys.prefix])) == [0, 1]
+    start_download(HostGate(redis, keys, limit=1, lease_seconds=60), popped.request, "a:1")
+    assert pop(queue, "a:2").request.url == "http://example.org/1"
+    assert list(survey(keys=[keys.hosts, keys.workers], args=[keys.prefix])) == [0, 0]  # "a" is busy
+    redis.delete(keys.worker("a"))  # "a" died with a request in flight: it goes back to its host
+    assert list(survey(keys=[keys.hosts, keys.workers], args=[keys.prefix])) == [0, 1]
     assert len(queue) == 1 and not redis.exists(keys.inflight("a"))
-    # "a" takes it again, "b" has nothing to do: the crawl is over once "a" has finished it.
-    request, data, score = queue.pop_leased(ttl_ms=60_000)
-    assert request.url == "http://example.org/1" and redis.sismember(keys.workers, "a")
-    join(redis, keys, "b", ttl_ms=60_000)
-    redis.set(keys.worker("b"), "idle")
-    assert list(survey(keys=[keys.requests, keys.workers], args=[keys.prefix])) == [0, 0]
-    assert queue.requeue([(b"never leased", 0.0)]) == 0
-    queue.ack(data)
+    assert redis.zrange(keys.hosts, 0, -1) == [b"example.org"] and redis.zcard(keys.host_queue("example.org")) == 1
+    # "b" takes it over (the dead worker's reservation of the host is void), "a" has nothing to
+    # do: the crawl is over once "b" has finished it.
+    other = frontier(redis, keys, "b")
+    popped = pop(other, "b:1")
+    assert popped.request.url == "http://example.org/1" and redis.sismember(keys.workers, "b")
+    join(redis, keys, "a", ttl_ms=60_000)
     redis.set(keys.worker("a"), "idle")
-    assert list(survey(keys=[keys.requests, keys.workers], args=[keys.prefix])) == [1, 0]
+    assert list(survey(keys=[keys.hosts, keys.workers], args=[keys.prefix])) == [0, 0]
+    assert other.requeue([(b"example.org never leased", 0.0)]) == 0
+    other.ack(popped.member)
+    redis.set(keys.worker("b"), "idle")
+    assert list(survey(keys=[keys.hosts, keys.workers], args=[keys.prefix])) == [1, 0]
+
+
+def test_the_frontier_hands_out_one_request_per_host_that_may_start(redis):
+    keys = CrawlKeys("hosts-test")
+    queue = frontier(redis, keys, "a")
+    hosts = [f"h{n:02}.example" for n in range(20)]
+    for host in hosts:  # URL order: every request of a host before the next host's
+        for page in range(5):
+            assert queue.push_new(Request(f"http://{host}/{page}", priority=page == 3), f"{host}/{page}")
+    popped = [pop(queue, f"a:{n}") for n in range(len(hosts))]
+    assert {host_of(one.request) for one in popped} == set(hosts)
+    assert all(one.request.url.endswith("/3") for one in popped)  # a host's best request first
+    # Every host has a request handed out and not started: nothing more until one starts.
+    wait = pop(queue, "a:99")
+    assert isinstance(wait, float) and 50 < wait <= 60
+    gate = HostGate(redis, keys, limit=1, lease_seconds=60)
+    assert gate.try_acquire("h05.example", "a:lease", 1.0, "a:5") is None  # starts, with a 1 s delay
+    wait = pop(queue, "a:100")
+    assert 0.5 < wait <= 1  # h05 is next, when its gate opens
+    # A request that never starts (robots.txt forbade it) gives its host back at once.
+    gate.unhand("h07.example", "a:7")
+    assert host_of(pop(queue, "a:101").request) == "h07.example"
+    assert len(queue) == 20 * 5 - 21
+
+
+def test_the_frontier_skips_hosts_paused_or_at_their_limit(redis):
+    keys = CrawlKeys("skip-test")
+    queue = frontier(redis, keys, "a", limit=2)
+    gate = HostGate(redis, keys, limit=2, lease_seconds=60)
+    for host in ("closed.example", "full.example", "open.example"):
+        for page in range(2):
+            assert queue.push_new(Request(f"http://{host}/{page}"), f"{host}/{page}")
+    gate.pause("closed.example", 30)  # a Retry-After, for every worker
+    join(redis, keys, "b", ttl_ms=60_000)
+    for lease in ("b:1", "b:2"):
+        assert gate.try_acquire("full.example", lease) is None  # another worker's downloads
+    first = pop(queue, "a:1")
+    assert host_of(first.request) == "open.example"
+    wait = pop(queue, "a:2")
+    assert isinstance(wait, float) and 25 < wait <= 30
+    gate.release("full.example", "b:1")  # it is looked at again at once
+    assert host_of(pop(queue, "a:3").request) == "full.example"
+    # With a place free and nothing handed out, a host at one lease of two is handed out again.
+    start_download(gate, first.request, "a:1")
+    assert host_of(pop(queue, "a:4").request) == "open.example"
+    wait = pop(queue, "a:5")
+    assert isinstance(wait, float) and 25 < wait <= 30  # only closed.example is left, paused
 
 
 def test_the_embedded_crawl_needs_no_redis():

@@ -3,12 +3,12 @@
 Each worker keeps a key ``worker:<id>`` (``busy`` or ``idle``) that expires after
 ``NIANBAO_REDIS_WORKER_TTL`` seconds unless refreshed. The ``Heartbeat`` extension refreshes
 it, and regularly runs ``SURVEY``: a worker whose key has expired is dead, and its in-flight
-requests go back to the shared queue for the others.
+requests go back to their hosts' queues for the others.
 
 A worker whose own crawl is idle is not done: others may still add requests. It raises
-``DontCloseSpider`` until ``SURVEY`` finds the crawl finished (queue empty, every live worker
-idle with nothing in flight), then deletes the crawl's keys and closes with ``finished``.
-Idle workers poll the queue every ``POLL_SECONDS``.
+``DontCloseSpider`` until ``SURVEY`` finds the crawl finished (every host's queue empty,
+every live worker idle with nothing in flight), then deletes the crawl's keys and closes with
+``finished``. Idle workers poll the queue every ``POLL_SECONDS``.
 
 Stats: ``distributed/reclaimed`` (requests taken back from dead workers).
 """
@@ -25,6 +25,7 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.utils.asyncio import create_looping_call
 
 from crawler.distributed.keys import CrawlKeys, connect_from, crawl_keys, worker_of
+from crawler.distributed.scheduler import QUEUE_AGAIN, wake_engine
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -32,8 +33,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 POLL_SECONDS = 1.0
-# KEYS: queue, workers. ARGV: key prefix. Returns {finished (0/1), requests reclaimed}.
-SURVEY = """
+# KEYS: hosts, workers. ARGV: key prefix. Returns {finished (0/1), requests reclaimed}.
+SURVEY = QUEUE_AGAIN + """
 local finished = redis.call('ZCARD', KEYS[1]) == 0
 local reclaimed = 0
 for _, id in ipairs(redis.call('SMEMBERS', KEYS[2])) do
@@ -42,7 +43,7 @@ for _, id in ipairs(redis.call('SMEMBERS', KEYS[2])) do
   if not state then
     local leased = redis.call('ZRANGE', inflight, 0, -1, 'WITHSCORES')
     for i = 1, #leased, 2 do
-      redis.call('ZADD', KEYS[1], leased[i + 1], leased[i])
+      queue_again(ARGV[1], KEYS[1], leased[i], leased[i + 1])
     end
     reclaimed = reclaimed + #leased / 2
     redis.call('DEL', inflight)
@@ -110,10 +111,8 @@ class Heartbeat:
         except redis.RedisError as exc:
             logger.error("Heartbeat of worker %s failed: %s", self.worker_id, exc)
         # Scrapy's engine looks at the scheduler on its own events and every 5 s; an idle
-        # worker looks sooner for what the others queued. There is no public call for it.
-        slot = getattr(self.crawler.engine, "_slot", None)
-        if slot is not None:
-            slot.nextcall.schedule()
+        # worker looks sooner for what the others queued.
+        wake_engine(self.crawler)
 
     def _refresh(self) -> None:
         if self.client.pexpire(self.keys.worker(self.worker_id), self.ttl_ms):
@@ -126,7 +125,7 @@ class Heartbeat:
 
     def survey(self) -> bool:
         """Reclaim dead workers' requests; whether the crawl is finished."""
-        finished, reclaimed = self._survey(keys=[self.keys.requests, self.keys.workers], args=[self.keys.prefix])
+        finished, reclaimed = self._survey(keys=[self.keys.hosts, self.keys.workers], args=[self.keys.prefix])
         if reclaimed:
             self.crawler.stats.inc_value("distributed/reclaimed", int(reclaimed))
             logger.warning("Took back %d requests from workers that stopped beating", reclaimed)

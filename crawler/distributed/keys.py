@@ -37,9 +37,19 @@ class CrawlKeys:
         return f"{ROOT}:{self.crawl}:"
 
     @property
-    def requests(self) -> str:
-        """Sorted set: the shared frontier (scrapy-redis ``PriorityQueue`` format)."""
-        return self.prefix + "requests"
+    def hosts(self) -> str:
+        """Sorted set: the hosts with requests queued, by when the frontier may hand out their
+        next (ms, Redis clock; 0: now). The frontier's schedule, checked against each host's gate."""
+        return self.prefix + "hosts"
+
+    def host_queue(self, host: str) -> str:
+        """Sorted set: a host's queued requests, serialised as scrapy-redis does, by -priority."""
+        return f"{self.prefix}host:{host}:queue"
+
+    def host_handed(self, host: str) -> str:
+        """String: the id of the host's request the frontier handed out that has not started
+        yet (expiring after the worker TTL)."""
+        return f"{self.prefix}host:{host}:handed"
 
     @property
     def dupefilter(self) -> str:
@@ -61,7 +71,8 @@ class CrawlKeys:
         return f"{self.prefix}worker:{worker_id}"
 
     def inflight(self, worker_id: str) -> str:
-        """Sorted set: the requests a worker popped and has not finished (same scores as the queue)."""
+        """Sorted set: the requests a worker popped and has not finished, as ``<host> <request>``
+        (same scores as in their host's queue)."""
         return f"{self.prefix}inflight:{worker_id}"
 
     @property
