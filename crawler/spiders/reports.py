@@ -149,7 +149,9 @@ class ReportsSpider(Spider):
         if response.meta.get("new_version", True):
             yield self._document(response)
         if response.meta["role"] == "detail" and isinstance(response, TextResponse):
-            attachments = adapter_for(response.meta["cms"]).detail_attachments(response)
+            # Read from a copy, whose parsed tree (about 13 times the page) goes with it: the
+            # response itself is held by Scrapy's scraper until the item's extraction is done.
+            attachments = adapter_for(response.meta["cms"]).detail_attachments(response.copy())
             yield from self._document_requests(response, response.meta["cms"], attachments, inherit=True)
 
     def on_error(self, failure: Failure) -> Iterator[FetchedDocument]:
