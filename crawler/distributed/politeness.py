@@ -31,6 +31,7 @@ Retry-After pause, a robots.txt fetch that took the gate, a longer AutoThrottle 
 from __future__ import annotations
 
 from itertools import count
+from time import monotonic
 from typing import TYPE_CHECKING
 
 from scrapy import Request
@@ -177,6 +178,12 @@ class SharedHostSlots:
         host, handed = host_of(request), request.meta.get(HANDED_META, "")
         lease_id = f"{self.worker_id}:{next(self._ids)}"
         waited = False
+        # The slot starts a download no sooner than its delay after its last one (a start held
+        # up by a busy reactor delays the next): a lease taken before then would time the gate
+        # from a start still to come, and another worker's request could follow it too closely.
+        if (local := slot.lastseen + slot.delay - monotonic()) > 0:
+            waited = True
+            await sleep(local)
         while (wait := self.gate.try_acquire(host, lease_id, slot.delay, handed)) is not None:
             waited = True
             await sleep(wait)
