@@ -17,6 +17,10 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 4
 # broad-crawl queue hands the downloader requests of the hosts with the fewest in flight, so
 # those places spread over many hosts (bench: many_hosts).
 SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
+# Items processed at once per response; a callback yields one at most (a document). Scrapy's
+# 100 sets up 100 cooperative tasks per response: a quarter of the crawl's CPU per page, and
+# 23 KB held by each response waiting for extraction (docs/benchmarks.md, memory).
+CONCURRENT_ITEMS = 8
 DOWNLOAD_DELAY = 0
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.5
