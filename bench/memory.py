@@ -27,8 +27,10 @@ from dataclasses import asdict, dataclass
 from operator import attrgetter
 from pathlib import Path
 
+import redis
+
 from bench.bigsite import PER_PAGE, BigSite, SiteProcess
-from bench.crawl import run_nianbao
+from bench.crawl import run_crawlproc
 from bench.crawlproc import CLOCK, CPU_STAT, WALL_STAT
 from bench.gauge import (
     CHILDREN_RSS_STAT,
@@ -39,8 +41,8 @@ from bench.gauge import (
     SCRAPER_RESPONSES_STAT,
     read_gauges,
 )
-from bench.measure import log_tail
 from bench.results import BenchError, Result, ratio
+from crawler.distributed.localredis import RedisUnavailable, local_redis
 from crawler.middlewares.conditional import RECENT_URLS
 
 # Engine → its label in the table.
@@ -102,46 +104,32 @@ def measured(engine: str, site: BigSite, data_dir: Path, redis_peak_mb: float | 
                     redis_peak_mb)
 
 
-def crawl_embedded(engine: str, served: SiteProcess, workdir: Path, settings: dict) -> Measured:
-    registry = served.write_registry(workdir.parent / f"{workdir.name}.yaml")
-    run_nianbao(ENGINES[engine], registry, workdir, gauged(settings))
-    return measured(engine, served.site, workdir)
-
-
-def crawl_distributed(served: SiteProcess, workdir: Path) -> Measured:
-    """One worker on a Redis server of its own, so its ``used_memory_peak`` is this crawl's."""
-    import redis
-
-    from crawler.distributed.localredis import RedisUnavailable, local_redis
-    from crawler.distributed.pool import run_workers
-
-    workdir.mkdir(parents=True)
-    registry = served.write_registry(workdir / "registry.yaml")
-    log = workdir / "worker.log"
-    try:
-        with local_redis(workdir) as url:
-            settings = gauged(CAPTURE_AND_CATALOG | {"LOG_FILE": str(log)})
-            outcome = run_workers(registry, workdir / "data", url, 1, overrides=settings)
-            client = redis.Redis.from_url(url)
-            peak = client.info("memory")["used_memory_peak"] / 2**20
-            client.close()
-    except RedisUnavailable as exc:
-        raise BenchError(f"{ENGINES['redis']}: {exc}") from exc
-    if not outcome.finished:
-        raise BenchError(f"{ENGINES['redis']}: the worker did not finish the crawl ({outcome.exits}):\n{log_tail(log)}")
-    return measured("redis", served.site, workdir / "data", peak)
-
-
 def crawl(engine: str, urls: int, workdir: Path) -> Measured:
-    """``engine``'s crawl of the generated site of ``urls`` URLs, in ``workdir/<engine>-<urls>``."""
+    """``engine``'s crawl of the generated site of ``urls`` URLs, in ``workdir/<engine>-<urls>``;
+    the distributed worker on a Redis server of its own, so its ``used_memory_peak`` is this
+    crawl's."""
     where = workdir / f"{engine}-{urls}"
+    settings = {} if engine == "extraction" else dict(CAPTURE_AND_CATALOG)
+    if engine in ("disk", "extraction"):
+        settings["JOBDIR"] = str(where / JOBDIR)
     with SiteProcess(BigSite.of_urls(urls)) as served:
-        if engine == "redis":
-            return crawl_distributed(served, where)
-        settings = {} if engine == "extraction" else dict(CAPTURE_AND_CATALOG)
-        if engine != "memory":
-            settings["JOBDIR"] = str(where / JOBDIR)
-        return crawl_embedded(engine, served, where, settings)
+        what = ["--sources", str(served.write_registry(workdir / f"{engine}-{urls}.yaml"))]
+        if engine != "redis":
+            run_crawlproc(ENGINES[engine], what, where, gauged(settings))
+            return measured(engine, served.site, where)
+        (workdir / f"redis-{urls}-server").mkdir()
+        try:
+            with local_redis(workdir / f"redis-{urls}-server") as url:
+                _, pool = run_crawlproc(ENGINES[engine], [*what, "--redis", url, "--workers", "1"], where,
+                                        gauged(settings))
+                client = redis.Redis.from_url(url)
+                peak = client.info("memory")["used_memory_peak"] / 2**20
+                client.close()
+        except RedisUnavailable as exc:
+            raise BenchError(f"{ENGINES[engine]}: {exc}") from exc
+        if not pool["workers/finished"]:
+            raise BenchError(f"{ENGINES[engine]}: the worker did not finish the crawl ({pool['workers/exits']})")
+        return measured(engine, served.site, where, peak)
 
 
 def per_1000_urls(small: Measured, large: Measured, mb: Callable[[Measured], float]) -> float:
