@@ -284,7 +284,7 @@ class RedisScheduler(Scheduler):
     def enqueue_request(self, request: Request) -> bool:
         parent = request.meta.pop(LEASE_META, None)  # a redirect or retry of a leased request
         claim = request.meta.pop(CLAIM_META, None)
-        request.meta.pop(HANDED_META, None)
+        request.meta.pop(HANDED_META, None)  # a follow-up's copy of its parent's reservation
         fingerprint = None if request.dont_filter else self.df.request_fingerprint(request)
         added = self.queue.push_new(request, fingerprint, claim)
         if added:
