@@ -192,11 +192,14 @@ class SharedHostSlots:
         self._held[request] = (host, lease_id)
 
     def process_response(self, request: Request, response: Response) -> Response:
-        held = self._release(request)
+        # The pause before the lease goes back: a lease freed first could start another
+        # worker's request to the host that has just asked for quiet.
+        held = self._held.get(request)
         if held is not None and response.status in RETRY_AFTER_STATUSES:
             seconds = retry_after_seconds(response.headers.get(b"Retry-After"))
             if seconds:
                 self.gate.pause(held[0], min(seconds, self.retry_after_max))
+        self._release(request)
         return response
 
     def process_exception(self, request: Request, exception: Exception) -> None:
