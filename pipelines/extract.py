@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import re
+import threading
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 
@@ -174,6 +176,21 @@ def _record(url: str, hints: dict, page: Page) -> dict:
     }
 
 
+PARENT_CHECK_SECONDS = 1.0
+
+
+def exit_with_parent(parent_pid: int) -> None:
+    """Extraction process initializer: end when the crawl process is gone. A crawl killed
+    with ``kill -9`` cannot shut its pool down, and its workers would wait on it forever."""
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            threading.Event().wait(PARENT_CHECK_SECONDS)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 class ExtractPipeline:
     """Item pipeline: fills ``extracted`` of each ``FetchedDocument`` with its record.
 
@@ -193,7 +210,8 @@ class ExtractPipeline:
     def open_spider(self) -> None:
         if self.processes > 0:
             # spawn, not fork: the crawl process has running threads (WARC writer, reactor pool).
-            self.pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("spawn"))
+            self.pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("spawn"),
+                                            initializer=exit_with_parent, initargs=(os.getpid(),))
 
     def close_spider(self) -> None:
         if self.pool is not None:

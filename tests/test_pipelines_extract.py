@@ -7,8 +7,13 @@ import functools
 import hashlib
 import importlib.util
 import json
+import os
+import signal
 import sqlite3
+import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -265,3 +270,30 @@ def test_picture_report_needs_ocr():
             '<p><img src="/u/1.jpg"></p><p><img src="/u/2.jpg"></p></div></body></html>')
     record = extract(page.encode(), "http://127.0.0.11/art/1.html")
     assert "needs_ocr" in record["flags"] and record["template"] == "free"
+
+
+KILLED_CRAWL = """
+import os, sys
+from pipelines.extract import ExtractPipeline
+pipeline = ExtractPipeline(processes=2)
+pipeline.open_spider()
+futures = [pipeline.pool.submit(os.getpid) for _ in range(8)]
+print(" ".join(str(pid) for pid in {future.result() for future in futures}), flush=True)
+sys.stdin.read()
+"""
+
+
+def test_extraction_processes_end_when_the_crawl_process_is_killed():
+    crawl = subprocess.Popen([sys.executable, "-c", KILLED_CRAWL], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             text=True, cwd=Path(__file__).resolve().parent.parent)
+    workers = [int(pid) for pid in crawl.stdout.readline().split()]
+    assert workers and crawl.pid not in workers
+    os.kill(crawl.pid, signal.SIGKILL)
+    crawl.wait()
+    deadline = time.monotonic() + 30
+    alive = workers
+    while alive and time.monotonic() < deadline:
+        alive = [pid for pid in alive if Path(f"/proc/{pid}").exists()
+                 and Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"]
+        threading.Event().wait(0.1)
+    assert alive == [], "extraction processes outlived the killed crawl"
