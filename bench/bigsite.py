@@ -26,9 +26,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from bench.results import BenchError
+from bench.measure import READY, start_server, stop_server
 
-READY = "ready"
 HOST = "127.0.0.1"
 COLUMN = "/zwgk/zfxxgk/zfxxgknb/"
 PER_PAGE = 10  # what TRS list templates show (fuzhou-czj in the sample web too)
@@ -244,22 +243,13 @@ class SiteProcess:
     def __enter__(self) -> SiteProcess:
         command = [sys.executable, "-m", "bench.bigsite", "--documents", str(self.site.documents),
                    "--per-page", str(self.site.per_page)]
-        self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        said, _, origin = self._process.stdout.readline().strip().partition(" ")
-        if said != READY:
-            self.__exit__()
-            raise BenchError(f"the generated site did not start (said {said!r}); command: {' '.join(command)}")
+        self._process, origin = start_server(command, "the generated site")
         self.origin = origin
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self._process is not None:
-            self._process.stdin.close()
-            try:
-                self._process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
+            stop_server(self._process)
             self._process = None
 
     def write_registry(self, path: Path) -> Path:

@@ -17,7 +17,10 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
+from bench.results import BenchError
+
 LIST_ROLES = ("column", "list")  # request.meta["role"] of the pages that list documents
+READY = "ready"  # what a server child prints (then what it has to say) once it serves
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,27 @@ def machine_busy_s() -> float:
     fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     idle = fields[3] + fields[4]  # idle, iowait
     return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")  # user … steal; guest time is in user
+
+
+def start_server(command: Sequence[str], what: str) -> tuple[subprocess.Popen, str]:
+    """Start a server child (``bench.web``, ``bench.bigsite``); wait until it says ``READY``.
+    Returns the process and the rest of that line. Closing its standard input stops it."""
+    process = subprocess.Popen(list(command), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    said, _, rest = process.stdout.readline().strip().partition(" ")
+    if said != READY:
+        stop_server(process)
+        raise BenchError(f"{what} did not start (said {said!r}); command: {' '.join(command)}")
+    return process, rest
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    """Close a server child's standard input and wait for it (kill it if it hangs)."""
+    process.stdin.close()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def log_tail(log: Path, lines: int = 15) -> str:

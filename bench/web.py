@@ -30,11 +30,10 @@ from typing import TextIO
 
 import yaml
 
-from bench.results import BenchError
+from bench.measure import READY, start_server, stop_server
 from sampleweb.server import SampleWeb
 from sampleweb.wire import Request, Response
 
-READY = "ready"
 REQUEST_LOG = "requests.tsv"  # one line per request answered: host, arrival, answer due
 
 
@@ -75,11 +74,7 @@ class WebProcess:
                    "--latency", str(self.latency), "--night", str(self.night), "--info", str(info_path)]
         if self.distinct_hosts:
             command.append("--distinct-hosts")
-        self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        line = self._process.stdout.readline().strip()
-        if line != READY:
-            self.__exit__()
-            raise BenchError(f"the sample web did not start (said {line!r}); command: {' '.join(command)}")
+        self._process, _ = start_server(command, "the sample web")
         info = json.loads(info_path.read_text("utf-8"))
         self.copies = [Copy(i, c["sites"], c["registry"]) for i, c in enumerate(info["copies"])]
         self.manifest = info["manifest"]
@@ -87,12 +82,7 @@ class WebProcess:
 
     def __exit__(self, *exc: object) -> None:
         if self._process is not None:
-            self._process.stdin.close()
-            try:
-                self._process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
+            stop_server(self._process)
             self._process = None
         self._tmp.cleanup()
 
