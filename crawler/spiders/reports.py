@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import datetime, timezone
+from itertools import chain
 from typing import Any
 
 from scrapy import Request, Spider
@@ -131,10 +132,10 @@ class ReportsSpider(Spider):
         else:
             adapter = adapter_for(meta["cms"])
             expect_items = True
-        pages = list(self._list_requests(response, adapter, adapter.list_pages(response)))
-        yield from pages
-        listed = len(pages)  # a shell page (gkmlpt) lists nothing itself but names its API pages
-        for request in self._document_requests(response, adapter.name, adapter.list_links(response)):
+        # One at a time, never as a list: a column's pager can name thousands of pages.
+        listed = 0  # a shell page (gkmlpt) lists nothing itself but names its API pages
+        for request in chain(self._list_requests(response, adapter, adapter.list_pages(response)),
+                             self._document_requests(response, adapter.name, adapter.list_links(response))):
             listed += 1
             yield request
         if not listed and expect_items:
