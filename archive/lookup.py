@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlite_utils
 from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 
 from archive.records import RecordedAnswer, read_answer
@@ -54,6 +55,10 @@ def record_at(
         record = next(iter(iterator), None)
         if record is None:
             raise RecordNotFound(f"{path.name}: no record at offset {offset}")
+        # warcio falls back to the ARC format for a line it cannot read as WARC: stray bytes
+        # (an offset inside a gzip member) whose first line has five words pass as a record.
+        if record.format != "warc":
+            raise ArchiveLoadFailed(f"{path.name}: no WARC record at offset {offset}")
         yield record, iterator
 
 

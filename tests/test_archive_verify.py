@@ -141,3 +141,16 @@ def test_verify_command_exit_status(data):
     result = runner.invoke(main, ["verify", "--data", str(data.root)])
     assert result.exit_code == 1
     assert f"{DOCUMENTS_WARC}: WARC file missing; 3 captures point into it" in result.output
+
+
+def test_stray_bytes_that_read_as_an_arc_record(data):
+    """warcio reads a five-word first line as an ARC header; at a capture's offset it is no record."""
+    row = last_capture(data)
+    path = data.warc_dir / DOCUMENTS_WARC
+    with open(path, "ab") as handle:
+        offset = handle.tell()
+        handle.write(b"\x8b\x08 a b c d\nstray\n\n")
+    set_capture(data, row["record_id"], offset=offset)
+    found = problems(data)
+    assert any(p.startswith(f"{DOCUMENTS_WARC}@{offset}: no readable record at offset") for p in found)
+    assert not any("offset holds record None" in p for p in found)
