@@ -374,7 +374,7 @@ def nightly(sources: str, data_dir: str, as_json: bool) -> None:
 @main.command()
 @click.option("--quick", is_flag=True, help="The small version (under three minutes).")
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Also write the results as JSON to this file.")
-@click.option("--only", default=None, help="Run one benchmark: throughput, cpu, rebuild, extraction or stats.")
+@click.option("--only", default=None, help="Run one benchmark: throughput, cpu, extraction, stats, rebuild, many_hosts or memory.")
 def bench(quick: bool, out: str | None, only: str | None) -> None:
     """Benchmarks against peers in the same run (wget, bare Scrapy, trafilatura): one table."""
     from pathlib import Path

@@ -153,3 +153,8 @@ def test_the_table_shows_goals_and_misses():
     assert len(table) == 4
     assert "12.3" in table[2] and "pages/s" in table[2] and "MISSED" not in table[2]
     assert "≥ 3" in table[3] and table[3].endswith("MISSED")
+
+
+def test_the_help_names_every_benchmark():
+    answer = CliRunner().invoke(main, ["bench", "--help"])
+    assert all(name in answer.output for name in runner.discover()), answer.output
