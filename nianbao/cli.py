@@ -251,12 +251,13 @@ def extract(url: str | None, files: tuple[str, ...]) -> None:
     """Extract clean text and keys from HTML, PDF/DOCX/XLS(X) or WARC files: one JSON object per line."""
     import json
 
-    from pipelines.files import UnreadableFile, extract_file
+    from archive.warcextract import extract_path
+    from pipelines.files import UnreadableFile
 
     failed = 0
     for path in files:
         try:
-            for record in extract_file(path, url):
+            for record in extract_path(path, url):
                 click.echo(json.dumps(record, ensure_ascii=False))
         except UnreadableFile as exc:
             failed += 1
