@@ -9,7 +9,7 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from settings.registry import load_registry
+from settings.registry import crawl_entries
 
 
 def project_settings(data_dir: str | Path, overrides: Mapping[str, Any] | None = None) -> Settings:
@@ -28,16 +28,16 @@ def run_crawl(
     source: str | None = None,
     overrides: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Crawl every entry of the registry ``sources`` (or only ``source``); return Scrapy's stats.
+    """Crawl every entry of the registry ``sources`` (or only ``source``; of the shard
+    ``NIANBAO_SHARD`` when set); return Scrapy's stats.
 
-    The registry is validated before anything is fetched, so a malformed entry fails fast
-    with ``settings.registry.RegistryError``. Blocks until the crawl is finished.
+    The registry and shard are validated before anything is fetched, so a malformed entry
+    fails fast with ``settings.registry.RegistryError``. Blocks until the crawl is finished.
     """
-    entries = load_registry(sources)
-    if source is not None and source not in {entry.name for entry in entries}:
-        raise ValueError(f"registry {sources}: no entry named {source!r}")
+    settings = project_settings(data_dir, overrides)
+    crawl_entries(sources, source, settings.get("NIANBAO_SHARD"))
     Path(data_dir).mkdir(parents=True, exist_ok=True)
-    process = CrawlerProcess(project_settings(data_dir, overrides))
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler("reports")
     kwargs = {"sources": str(sources)}
     if source is not None:

@@ -51,16 +51,36 @@ def _distributed_options(command):
                              "share the crawl in this Redis (docs/distributed.md).")(command)
 
 
+def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``--shard K/N`` checked (settings.registry.parse_shard)."""
+    from settings.registry import RegistryError, parse_shard
+
+    if value is None:
+        return None
+    try:
+        parse_shard(value)
+    except RegistryError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    return value.strip()
+
+
+SHARD_OPTION = click.option(
+    "--shard", default=None, metavar="K/N", callback=_shard,
+    help="Crawl this machine's share K of N of the registry: entries grouped by host, so a host is "
+         "crawled by one machine only; merge the machines' data directories with nianbao merge.")
+
+
 def _check_distributed(redis_url: str | None, workers: int) -> None:
     if redis_url is None and workers != 1:
         raise click.UsageError("--workers goes with --redis")
 
 
-def _run_workers(sources: str, data_dir: str, source: str | None, redis_url: str, workers: int) -> dict:
+def _run_workers(sources: str, data_dir: str, source: str | None, redis_url: str, workers: int,
+                 overrides: dict | None = None) -> dict:
     """The distributed crawl (crawler.distributed.pool); how each worker ended goes to stderr."""
     from crawler.distributed.pool import run_workers
 
-    outcome = run_workers(sources, data_dir, redis_url, workers, source)
+    outcome = run_workers(sources, data_dir, redis_url, workers, source, overrides)
     for worker, code in outcome.exits.items():
         died = " (died: its WARC files were indexed)" if worker in outcome.indexed else ""
         click.echo(f"worker {worker}: exit {code}{died}", err=True)
@@ -70,7 +90,7 @@ def _run_workers(sources: str, data_dir: str, source: str | None, redis_url: str
 
 def _crawl_and_summarize(
     sources: str, data_dir: str, source: str | None, as_json: bool, replay: dict | None = None,
-    redis_url: str | None = None, workers: int = 1,
+    redis_url: str | None = None, workers: int = 1, shard: str | None = None,
 ) -> dict:
     from pathlib import Path
 
@@ -79,11 +99,12 @@ def _crawl_and_summarize(
     from settings.registry import RegistryError
 
     started = "" if replay else _now()  # a replay's captures keep the dates they were made
+    overrides = {**(replay or {}), **({"NIANBAO_SHARD": shard} if shard else {})}
     try:
         if redis_url:
-            stats = _run_workers(sources, data_dir, source, redis_url, workers)
+            stats = _run_workers(sources, data_dir, source, redis_url, workers, overrides)
         else:
-            stats = run_crawl(sources, data_dir, source=source, overrides=replay)
+            stats = run_crawl(sources, data_dir, source=source, overrides=overrides)
     except (RegistryError, ValueError, ConnectionError) as exc:
         raise click.ClickException(str(exc)) from exc
     catalog = Path(data_dir) / "catalog.db"
@@ -108,8 +129,9 @@ def _crawl_and_summarize(
 @click.option("--as-of", "as_of", default=None, callback=_as_of, help="With --replay: captures at or before this. " + AS_OF_HELP)
 @click.option("--strict", is_flag=True, help="With --replay: a request the archive cannot answer is an error, not fetched live.")
 @_distributed_options
+@SHARD_OPTION
 def crawl(sources: str, source: str | None, data_dir: str, as_json: bool, replay_dir: str | None, as_of, strict: bool,
-          redis_url: str | None, workers: int) -> None:
+          redis_url: str | None, workers: int, shard: str | None) -> None:
     """Crawl the 年报 columns of every source in a registry into WARC and the catalog."""
     from crawler.replay import replay_settings
 
@@ -119,7 +141,7 @@ def crawl(sources: str, source: str | None, data_dir: str, as_json: bool, replay
     if replay_dir and redis_url:
         raise click.UsageError("--replay crawls in one process: it does not go with --redis")
     replay = replay_settings(replay_dir, as_of, strict) if replay_dir else None
-    stats = _crawl_and_summarize(sources, data_dir, source, as_json, replay, redis_url, workers)
+    stats = _crawl_and_summarize(sources, data_dir, source, as_json, replay, redis_url, workers, shard)
     missed = stats.get("nianbao/replay/miss", 0)
     if replay and strict and missed:
         raise click.ClickException(

@@ -45,6 +45,8 @@ NIANBAO_DATA_DIR = "data"
 # Catalog file; empty means <NIANBAO_DATA_DIR>/catalog.db.
 NIANBAO_CATALOG = ""
 NIANBAO_SOURCES = "sample"
+# This machine's share of the registry, "K/N" (settings/registry.py shard_of); empty: all of it.
+NIANBAO_SHARD = ""
 NIANBAO_CAPTURE_ENABLED = True
 # Worker processes extracting documents beside the crawl (0: threads of the crawl process).
 NIANBAO_EXTRACT_PROCESSES = 2

@@ -3,11 +3,17 @@
 A registry is a YAML file with a top-level ``sources`` list. Bundled registries live in
 ``settings/sources/<name>.yaml`` and are named by ``<name>`` (``sample``, ``real``); any other
 argument is read as a path. This module imports nothing from Scrapy.
+
+A crawl takes the whole registry, one entry (``--source``) or a machine's shard of it
+(``--shard K/N``, ``shard_of``): entries grouped by the hosts they may fetch from, so a host
+is never crawled by two machines and its history stays in one data directory.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -21,6 +27,7 @@ REQUIRED = ("name", "agency", "region_code", "root")
 OPTIONAL = ("columns", "cms", "hosts", "verified", "notes", "level")
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 REGION_RE = re.compile(r"^(\d{6}|bm\d{2,})$")
+SHARD_RE = re.compile(r"^(\d+)/(\d+)$")
 
 
 class RegistryError(ValueError):
@@ -76,6 +83,72 @@ def load_registry(name_or_path: str | Path) -> list[Source]:
             raise RegistryError(f"registry {path}: entry {source.name!r}: duplicate name")
         seen.add(source.name)
     return sources
+
+
+def crawl_entries(name_or_path: str | Path, source: str | None = None, shard: str | None = None) -> list[Source]:
+    """The entries a crawl takes: the registry's, or the one named ``source``, of the shard
+    ``shard`` (``"K/N"``; empty or None: all). ``RegistryError`` for a malformed registry, an
+    unknown ``source`` or a malformed shard."""
+    entries = load_registry(name_or_path)
+    if shard:
+        k, n = parse_shard(shard)
+        entries = shard_of(entries, k, n)
+    if source is not None:
+        entries = [entry for entry in entries if entry.name == source]
+        if not entries:
+            where = f" in shard {shard}" if shard else ""
+            raise RegistryError(f"registry {name_or_path}: no entry named {source!r}{where}")
+    return entries
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"K/N"`` → ``(K, N)``: shard K of N, 1 ≤ K ≤ N."""
+    match = SHARD_RE.match(text.strip())
+    if match is None:
+        raise RegistryError(f"shard {text!r}: expected K/N, as in 1/2 (this machine takes share K of N)")
+    k, n = int(match[1]), int(match[2])
+    if not 1 <= k <= n:
+        raise RegistryError(f"shard {text!r}: K must be between 1 and N")
+    return k, n
+
+
+def shard_of(entries: Sequence[Source], k: int, n: int) -> list[Source]:
+    """The entries of shard ``k`` of ``n`` (1-based), in registry order.
+
+    Entries sharing a host (any of their ``hosts``, directly or through other entries) form
+    one group, and a group goes to the shard its first host (in sorted order) hashes to
+    (SHA-1, stable across processes and machines). So one host is crawled by one shard, the
+    shards cover every entry once, and an entry stays in its shard as long as its group's
+    first host does.
+    """
+    if not 1 <= k <= n:
+        raise RegistryError(f"shard {k}/{n}: K must be between 1 and N")
+    group = host_groups(entries)
+    return [entry for entry in entries if _shard_index(group[entry.name], n) == k - 1]
+
+
+def host_groups(entries: Sequence[Source]) -> dict[str, str]:
+    """Entry name → the first host (sorted) of its group: entries linked by shared hosts."""
+    parent: dict[str, str] = {}
+
+    def root(host: str) -> str:
+        while parent[host] != host:
+            parent[host] = parent[parent[host]]
+            host = parent[host]
+        return host
+
+    for entry in entries:
+        hosts = [host.lower() for host in entry.hosts]
+        for host in hosts:
+            parent.setdefault(host, host)
+        for host in hosts[1:]:
+            first, other = sorted((root(hosts[0]), root(host)))
+            parent[other] = first  # the smaller host stays the root: the group's key
+    return {entry.name: root(entry.hosts[0].lower()) for entry in entries}
+
+
+def _shard_index(key: str, n: int) -> int:
+    return int.from_bytes(hashlib.sha1(key.encode("utf-8")).digest()[:8], "big") % n
 
 
 def parse_entry(entry: object, index: int, path: Path | str = "<registry>") -> Source:

@@ -32,7 +32,7 @@ from crawler.distributed.heartbeat import join
 from crawler.distributed.keys import CrawlKeys, connect, crawl_name, worker_id
 from crawler.distributed.worker import EXIT_FINISHED, EXIT_UNFINISHED, warc_prefix
 from crawler.run import project_settings
-from settings.registry import load_registry
+from settings.registry import crawl_entries
 
 logger = logging.getLogger(__name__)
 
@@ -77,17 +77,16 @@ def start_workers(
     source: str | None = None,
     overrides: Mapping[str, Any] | None = None,
 ) -> Pool:
-    """Spawn ``workers`` worker processes on the crawl of ``sources``.
+    """Spawn ``workers`` worker processes on the crawl of ``sources`` (of the shard
+    ``NIANBAO_SHARD`` when set: each shard is a crawl of its own).
 
     The registry is validated here first, so a malformed entry fails before anything starts.
     """
     if workers < 1:
         raise ValueError("--workers must be at least 1")
-    entries = load_registry(sources)
-    if source is not None and source not in {entry.name for entry in entries}:
-        raise ValueError(f"registry {sources}: no entry named {source!r}")
     settings = project_settings(data_dir, overrides)
-    crawl = settings.get("NIANBAO_REDIS_CRAWL") or crawl_name(entries, source)
+    entries = crawl_entries(sources, source, settings.get("NIANBAO_SHARD"))
+    crawl = settings.get("NIANBAO_REDIS_CRAWL") or crawl_name(entries)
     client = connect(redis_url)
     keys = CrawlKeys(crawl)
     ttl_ms = int(settings.getfloat("NIANBAO_REDIS_WORKER_TTL") * 1000)

@@ -8,8 +8,8 @@ whatever their final status. Provenance rides in ``request.meta`` (docs/architec
 the spider adds two keys of its own: ``cms`` (the adapter that reads the column's pages) and
 ``hops`` (landing pages walked from the root).
 
-Arguments: ``sources`` (a registry name or path; default ``NIANBAO_SOURCES``) and ``source``
-(crawl one entry only).
+Arguments: ``sources`` (a registry name or path; default ``NIANBAO_SOURCES``), ``source``
+(crawl one entry only) and ``shard`` (``K/N``: this machine's share; default ``NIANBAO_SHARD``).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from crawler.adapters.base import Adapter, Link, ListPage
 from crawler.adapters.discovery import column_links, landing_links
 from crawler.adapters.fingerprint import adapter_for, detect_cms
 from crawler.items import FetchedDocument
-from settings.registry import Source, load_registry
+from settings.registry import Source, crawl_entries
 
 MAX_LANDING_HOPS = 2  # root → 政务公开 → 政府信息公开 → 年报
 META_REFRESH_MAX_DELAY = 100  # seconds; what Scrapy's MetaRefreshMiddleware would follow
@@ -46,15 +46,13 @@ class ReportsSpider(Spider):
     # follow; the spider follows meta refreshes itself where they lead to list pages.
     custom_settings = {"METAREFRESH_ENABLED": False}
 
-    def __init__(self, sources: str | None = None, source: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, sources: str | None = None, source: str | None = None, shard: str | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         if not sources:
             raise ValueError("the reports spider needs a registry: -a sources=NAME_OR_PATH")
-        entries = load_registry(sources)
-        if source is not None:
-            entries = [entry for entry in entries if entry.name == source]
-            if not entries:
-                raise ValueError(f"registry {sources}: no entry named {source!r}")
+        entries = crawl_entries(sources, source, shard)
         self.registry: dict[str, Source] = {entry.name: entry for entry in entries}
         # Read by crawler.middlewares.scope: the hosts each source may be fetched from.
         self.source_hosts: dict[str, frozenset[str]] = {
@@ -65,6 +63,7 @@ class ReportsSpider(Spider):
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> ReportsSpider:
         kwargs.setdefault("sources", crawler.settings.get("NIANBAO_SOURCES"))
+        kwargs.setdefault("shard", crawler.settings.get("NIANBAO_SHARD"))
         return super().from_crawler(crawler, *args, **kwargs)
 
     async def start(self) -> AsyncIterator[Request]:
