@@ -12,6 +12,15 @@
 5. The report (``archive.runs``), counted from the catalog, goes into the WARC files as a
    metadata record and from there into ``runs``, and to ``<data>/runs/<run-id>.json``. Only a
    run that finished commits its payload digests to the digest index and ends the run state.
+
+The crawl runs embedded, or with ``redis_url`` on ``workers`` local worker processes of the
+distributed engine (crawler/distributed/pool.py): the run's own shared crawl, named after
+the registry and the run id, so each night starts a fresh frontier and duplicate filter and
+a resumed run rejoins its own (its dead workers' requests given back at once). The workers
+inherit the lock and write this data directory, as the embedded crawl does; the history is
+derived for what the run captured once they have stopped, and a worker stopped by a full
+disk says so by its exit code. ``shard`` (``K/N``) crawls this machine's share of the
+registry (``settings.registry.shard_of``); a run is resumed with the shard it started with.
 """
 
 from __future__ import annotations
@@ -37,8 +46,10 @@ from archive.rebuild import reindex_run
 from archive.runs import new_run_id, run_report, write_run_record
 from archive.warc import OPEN_SUFFIX, repair
 from crawler.capture import DIGEST_INDEX
+from crawler.distributed.keys import crawl_name
+from crawler.distributed.pool import finish_workers, release_members, start_workers
 from crawler.run import project_settings, run_crawl
-from settings.registry import load_registry
+from settings.registry import RegistryError, crawl_entries
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +71,7 @@ class RunState:
     started: str
     sources: str
     attempts: int = 0
+    shard: str = ""
 
 
 @dataclass
@@ -72,19 +84,30 @@ class NightlyOutcome:
 
 
 def run_nightly(
-    sources: str | Path, data_dir: str | Path, overrides: Mapping[str, Any] | None = None
+    sources: str | Path,
+    data_dir: str | Path,
+    overrides: Mapping[str, Any] | None = None,
+    redis_url: str | None = None,
+    workers: int = 1,
+    shard: str | None = None,
 ) -> NightlyOutcome:
-    """Run (or resume) one nightly crawl of ``sources`` into ``data_dir``; blocks until done."""
+    """Run (or resume) one nightly crawl of ``sources`` (this machine's ``shard`` of it) into
+    ``data_dir``, embedded or on ``workers`` workers sharing a crawl in ``redis_url``; blocks
+    until done."""
     data = Path(data_dir)
-    load_registry(sources)  # a malformed registry fails before anything is touched
+    shard = (shard or "").strip()
+    entries = crawl_entries(sources, shard=shard)  # a malformed registry fails before anything is touched
     data.mkdir(parents=True, exist_ok=True)
-    with nightly_lock(data / LOCK_FILE):
+    with nightly_lock(data / LOCK_FILE) as lock:
         repaired = [path.name for path in repair_open_files(data / "warc")]
         state = read_state(data)
         resumed = state is not None
         if state is None:
             now = datetime.now(timezone.utc)
-            state = RunState(new_run_id(now), _iso(now), str(sources))
+            state = RunState(new_run_id(now), _iso(now), str(sources), shard=shard)
+        elif state.shard != shard:
+            raise RegistryError(f"run {state.run_id} is under way with shard {state.shard or 'none'}: "
+                                f"resume it with {'--shard ' + state.shard if state.shard else 'no --shard'}")
         state.attempts += 1
         write_state(data, state)
         if resumed:
@@ -96,14 +119,33 @@ def run_nightly(
             "NIANBAO_RECHECK_KNOWN": True,
             "NIANBAO_DEDUP": True,
             "NIANBAO_CONDITIONAL_GET": True,
+            "NIANBAO_SHARD": shard,
             **(overrides or {}),
         }
-        stats = run_crawl(sources, data, overrides=settings)
-        reason = stats.get(STOP_REASON) or stats.get("finish_reason") or "unknown"
+        if redis_url:
+            settings["NIANBAO_REDIS_CRAWL"] = f"{crawl_name(entries)}-{state.run_id}"
+            reason = crawl_on_workers(sources, data, redis_url, workers, settings, state, resumed, lock)
+        else:
+            stats = run_crawl(sources, data, overrides=settings)
+            reason = stats.get(STOP_REASON) or stats.get("finish_reason") or "unknown"
         prefix = project_settings(data, settings).get("NIANBAO_WARC_PREFIX")
         outcome = finish_run(data, state, reason, prefix)
         outcome.resumed, outcome.repaired = resumed, repaired
         return outcome
+
+
+def crawl_on_workers(
+    sources: str | Path, data: Path, redis_url: str, workers: int, settings: dict[str, Any], state: RunState,
+    resumed: bool, lock: int,
+) -> str:
+    """The run's crawl on ``workers`` local workers of its shared crawl; its finish reason."""
+    crawl = settings["NIANBAO_REDIS_CRAWL"]
+    if resumed:
+        reclaimed = release_members(redis_url, crawl)
+        logger.info("run %s rejoins crawl %s: %d requests of its dead workers queued again", state.run_id, crawl,
+                    reclaimed)
+    pool = start_workers(sources, data, redis_url, workers, overrides=settings, inherit_fds=(lock,))
+    return finish_workers(pool, state.run_id).reason
 
 
 def finish_run(data: Path, state: RunState, reason: str, prefix: str = "nianbao") -> NightlyOutcome:
@@ -140,8 +182,9 @@ def finish_run(data: Path, state: RunState, reason: str, prefix: str = "nianbao"
 
 
 @contextmanager
-def nightly_lock(path: Path) -> Iterator[None]:
-    """Hold ``path`` locked (``flock``) for the block; ``NightlyLocked`` if another process does."""
+def nightly_lock(path: Path) -> Iterator[int]:
+    """Hold ``path`` locked (``flock``) for the block, yielding its descriptor (processes that
+    inherit it hold the lock too); ``NightlyLocked`` if another process does."""
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:
@@ -153,7 +196,7 @@ def nightly_lock(path: Path) -> Iterator[None]:
             ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
-        yield
+        yield fd
     finally:
         os.close(fd)  # closing releases the lock
 

@@ -362,21 +362,25 @@ def rebuild(data_dir: str) -> None:
               help="Registry: a bundled name (sample, real) or a YAML file.")
 @DATA_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the run report as JSON.")
-def nightly(sources: str, data_dir: str, as_json: bool) -> None:
+@_distributed_options
+@SHARD_OPTION
+def nightly(sources: str, data_dir: str, as_json: bool, redis_url: str | None, workers: int, shard: str | None) -> None:
     """Crawl every source again, incrementally: revisits for what is unchanged, new versions
     for what changed, gone pages marked; resumes a run that was interrupted. Exits 1 unless
-    the run finished."""
+    the run finished. With --redis, the crawl runs on this machine's workers of the run's own
+    shared crawl; with --shard, on this machine's share of the registry."""
     import json
 
     from archive.runs import format_report
     from crawler.nightly import NightlyLocked, run_nightly
     from settings.registry import RegistryError
 
+    _check_distributed(redis_url, workers)
     try:
-        outcome = run_nightly(sources, data_dir)
+        outcome = run_nightly(sources, data_dir, redis_url=redis_url, workers=workers, shard=shard)
     except NightlyLocked as exc:
         raise click.ClickException(str(exc)) from exc
-    except (RegistryError, ValueError) as exc:
+    except (RegistryError, ValueError, ConnectionError) as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json:
         click.echo(json.dumps(outcome.report, ensure_ascii=False, indent=2))

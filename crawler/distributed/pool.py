@@ -10,6 +10,12 @@ unfinished WARC file and rows it never wrote; its in-flight requests were taken 
 others (crawler/distributed/heartbeat.py). Its unfinished file is repaired
 (``archive.warc.repair``, cut after its last whole record) and the rows of all the files this
 machine's workers wrote are made again from the records (``archive.rebuild.index_files``).
+
+A nightly run (crawler/nightly.py) passes its run id, so the history is derived for what the
+run captured, and its lock, which the workers inherit: while one of them lives, no other
+nightly run starts on the data directory. So when a resumed run rejoins its crawl, every
+member left in it is dead, and ``release_members`` gives their requests back at once instead
+of after the heartbeat TTL.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ import json
 import logging
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,15 +34,17 @@ from archive.catalogpipeline import catalog_path
 from archive.history import derive
 from archive.rebuild import index_files
 from archive.warc import NAME_TAIL, OPEN_SUFFIX, file_order, repair
-from crawler.distributed.heartbeat import join
+from archive.diskfull import DISK_FULL
+from crawler.distributed.heartbeat import SURVEY, join
 from crawler.distributed.keys import CrawlKeys, connect, crawl_name, worker_id
-from crawler.distributed.worker import EXIT_FINISHED, EXIT_UNFINISHED, warc_prefix
+from crawler.distributed.worker import EXIT_DISK_FULL, EXIT_FINISHED, EXIT_UNFINISHED, warc_prefix
 from crawler.run import project_settings
 from settings.registry import crawl_entries
 
 logger = logging.getLogger(__name__)
 
-CLOSED_EXITS = (EXIT_FINISHED, EXIT_UNFINISHED)
+CLOSED_EXITS = (EXIT_FINISHED, EXIT_UNFINISHED, EXIT_DISK_FULL)
+FINISHED = "finished"
 
 
 @dataclass
@@ -68,6 +76,17 @@ class PoolOutcome:
     def finished(self) -> bool:
         return EXIT_FINISHED in self.exits.values()
 
+    @property
+    def reason(self) -> str:
+        """The crawl's finish reason on this machine: ``finished``; ``disk_full`` when a worker
+        stopped for a full disk; ``shutdown`` when they were stopped; ``killed`` when all died."""
+        codes = set(self.exits.values())
+        if self.finished:
+            return FINISHED
+        if EXIT_DISK_FULL in codes:
+            return DISK_FULL
+        return "shutdown" if EXIT_UNFINISHED in codes else "killed"
+
 
 def start_workers(
     sources: str | Path,
@@ -76,11 +95,13 @@ def start_workers(
     workers: int,
     source: str | None = None,
     overrides: Mapping[str, Any] | None = None,
+    inherit_fds: Sequence[int] = (),
 ) -> Pool:
     """Spawn ``workers`` worker processes on the crawl of ``sources`` (of the shard
     ``NIANBAO_SHARD`` when set: each shard is a crawl of its own).
 
     The registry is validated here first, so a malformed entry fails before anything starts.
+    The workers inherit the open files ``inherit_fds`` (a nightly run's lock).
     """
     if workers < 1:
         raise ValueError("--workers must be at least 1")
@@ -97,7 +118,8 @@ def start_workers(
     started = []
     for _ in range(workers):
         process = subprocess.Popen(
-            [sys.executable, "-m", "crawler.distributed.worker", json.dumps(spec)], stdout=subprocess.DEVNULL
+            [sys.executable, "-m", "crawler.distributed.worker", json.dumps(spec)], stdout=subprocess.DEVNULL,
+            pass_fds=tuple(inherit_fds),
         )
         wid = worker_id(process.pid)
         join(client, keys, wid, ttl_ms)
@@ -106,8 +128,9 @@ def start_workers(
     return Pool(crawl, started, Path(data_dir) / "warc", catalog)
 
 
-def finish_workers(pool: Pool) -> PoolOutcome:
-    """Wait for every worker; then bring the catalog level with the WARC files."""
+def finish_workers(pool: Pool, run_id: str | None = None) -> PoolOutcome:
+    """Wait for every worker; then bring the catalog level with the WARC files and derive the
+    history (of what the run ``run_id`` captured, when given)."""
     outcome = PoolOutcome(pool.crawl, {worker.id: _wait(worker) for worker in pool.workers})
     for worker in pool.workers:
         if outcome.exits[worker.id] not in CLOSED_EXITS:
@@ -118,8 +141,33 @@ def finish_workers(pool: Pool) -> PoolOutcome:
         _index_again(pool)
     else:
         with Catalog(pool.catalog) as catalog:
-            derive(catalog.db)
+            derive(catalog.db, run_id)
     return outcome
+
+
+def release_members(redis_url: str, crawl: str) -> int:
+    """Count every member of ``crawl`` dead now and give their requests back to the queue;
+    how many. Only for a crawl no live worker belongs to (a nightly run's, under its lock):
+    their heartbeats, host reservations, leases and robots.txt claims are deleted instead of
+    left to expire."""
+    client = connect(redis_url)
+    keys = CrawlKeys(crawl)
+    try:
+        members = [member.decode() for member in client.smembers(keys.workers)]
+        stale = [keys.worker(member) for member in members]
+        for pattern in (keys.host_handed("*"), keys.host_leases("*"), keys.robots_claim("*")):
+            stale.extend(client.scan_iter(match=_literal(keys.prefix) + pattern[len(keys.prefix):], count=1000))
+        if stale:
+            client.delete(*stale)
+        _, reclaimed = client.register_script(SURVEY)(keys=[keys.hosts, keys.workers], args=[keys.prefix])
+        return int(reclaimed)
+    finally:
+        client.close()
+
+
+def _literal(text: str) -> str:
+    """``text`` as a Redis glob matching itself only."""
+    return "".join(f"[{c}]" if c in "*?[]\\" else c for c in text)
 
 
 def _index_again(pool: Pool) -> None:

@@ -6,8 +6,10 @@ together (SQLite lets one write at a time; the others wait for the lock) and rea
 archive's state, as the embedded crawl does.
 
 Run as ``python -m crawler.distributed.worker SPEC`` (SPEC: a JSON object with the arguments
-of ``run_worker``); it exits with ``EXIT_FINISHED`` when the shared crawl is finished and
-``EXIT_UNFINISHED`` when it stopped before (a shutdown: its requests went back to the queue).
+of ``run_worker``); it exits with ``EXIT_FINISHED`` when the shared crawl is finished,
+``EXIT_DISK_FULL`` when it stopped because its data directory was full
+(``archive.diskfull``), and ``EXIT_UNFINISHED`` when it stopped before for another reason (a
+shutdown: its requests went back to the queue).
 """
 
 from __future__ import annotations
@@ -21,11 +23,13 @@ from typing import Any
 
 from scrapy.settings import Settings
 
+from archive.diskfull import DISK_FULL, STOP_REASON
 from crawler.distributed.keys import worker_id as make_worker_id
 from crawler.run import project_settings
 
 EXIT_FINISHED = 0
 EXIT_UNFINISHED = 3
+EXIT_DISK_FULL = 4
 SCHEDULER = "crawler.distributed.scheduler.RedisScheduler"
 # Merged over the project's component dicts (settings/__init__.py).
 COMPONENTS: dict[str, dict[str, int | None]] = {
@@ -39,7 +43,12 @@ COMPONENTS: dict[str, dict[str, int | None]] = {
     },
     # Lowest: the outermost wrapper of the spider's output, so it sees the end of it last.
     "SPIDER_MIDDLEWARES": {"crawler.distributed.leases.LeaseSpiderMiddleware": 10},
-    "EXTENSIONS": {"crawler.distributed.heartbeat.Heartbeat": 500},
+    "EXTENSIONS": {
+        "crawler.distributed.heartbeat.Heartbeat": 500,
+        # Before the heartbeat (its spider_idle runs first): the recheck waits for the shared crawl.
+        "crawler.recheck.RecheckKnown": None,
+        "crawler.distributed.recheck.SharedRecheckKnown": 300,
+    },
 }
 
 
@@ -87,9 +96,15 @@ def run_worker(
     return dict(crawler.stats.get_stats())
 
 
-def main(spec: str) -> int:
-    stats = run_worker(**json.loads(spec))
+def exit_code(stats: Mapping[str, Any]) -> int:
+    """How a worker's crawl ended, as its exit code."""
+    if stats.get(STOP_REASON) == DISK_FULL:
+        return EXIT_DISK_FULL
     return EXIT_FINISHED if stats.get("finish_reason") == "finished" else EXIT_UNFINISHED
+
+
+def main(spec: str) -> int:
+    return exit_code(run_worker(**json.loads(spec)))
 
 
 if __name__ == "__main__":
