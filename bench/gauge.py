@@ -4,10 +4,12 @@ Every ``INTERVAL`` seconds it samples the frontier (``len(scheduler)``: requests
 memory, on disk or in Redis) and the scraper's slot (responses held until their callbacks and
 item pipelines are done, and Scrapy's count of their bytes, which ``SCRAPER_SLOT_MAX_ACTIVE_SIZE``
 bounds), and keeps the largest of each, and reads the peak RSS (``VmHWM``) of the extraction
-processes (``multiprocessing`` children): ``ru_maxrss`` of reaped children would not do, as a
-child started by ``vfork`` inherits the parent's peak. At the very end it adds the process's own
-peak RSS and writes every stat as JSON to ``<NIANBAO_DATA_DIR>/gauge-<pid>.json``: a distributed
-worker's stats are otherwise lost with its process.
+processes (``multiprocessing`` children). At the very end it adds the process's own peak RSS,
+also ``VmHWM``: ``ru_maxrss`` will not do, as a process started by ``vfork`` (``subprocess``)
+inherits its parent's peak — the benchmark runner's, hundreds of MB after the other benchmarks
+— and a reaped child's is lost. Then it writes every stat as JSON to
+``<NIANBAO_DATA_DIR>/gauge-<pid>.json``: a distributed worker's stats are otherwise lost with
+its process.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
-import resource
 from pathlib import Path
 
 from scrapy import signals
@@ -32,13 +33,8 @@ CHILDREN_RSS_STAT = "bench/children_peak_rss_mb"  # the sum of the children's pe
 CHILDREN_STAT = "bench/children"
 
 
-def peak_rss_mb() -> float:
-    """This process's peak resident set size in MB (Linux reports ``ru_maxrss`` in KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def child_peak_rss_mb(pid: int) -> float | None:
-    """A child's peak resident set size in MB (``VmHWM``), or None once it is gone."""
+def peak_rss_mb(pid: int | str = "self") -> float | None:
+    """The peak resident set size in MB (``VmHWM``) of a live process, or None once it is gone."""
     try:
         status = Path(f"/proc/{pid}/status").read_text()
     except OSError:
@@ -76,7 +72,7 @@ class MemoryGauge:
             self.stats.max_value(SCRAPER_RESPONSES_STAT, len(slot.queue) + len(slot.active))
             self.stats.max_value(SCRAPER_BYTES_STAT, slot.active_size)
         for child in multiprocessing.active_children():
-            peak = child_peak_rss_mb(child.pid)
+            peak = peak_rss_mb(child.pid)
             if peak is not None:
                 self._children[child.pid] = peak
 
