@@ -1,0 +1,200 @@
+"""`nianbao nightly` beyond one process: `--redis URL --workers N` on one machine, `--shard K/N`
+across machines.
+
+Two small sites of the sample web (an edited report on night 1), each sequence of nights
+served by a fresh ``SampleWeb`` on one port, so URLs, payloads and one-shot faults are the same
+from sequence to sequence. Every run is a real `nianbao nightly` process (its workers real
+processes on a real redis-server); catalogs are compared by what they say, not by record ids
+or dates.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+from test_distributed import redis, redis_url, web_port  # noqa: F401  (fixtures)
+from test_nightly import (
+    FaultsHeldWeb,
+    assert_rebuild_equals_live,
+    comparable,
+    nightly_command,
+    query,
+    response_payload_digests,
+    warcio_check,
+)
+
+from archive.merge import merge_data_dirs
+from sampleweb.server import SampleWeb
+from settings.registry import load_registry, shard_of
+
+SITES = ("luan-sjj", "huizhou-sthjj")
+COUNTS = ("finish_reason", "new_reports", "new_documents", "changed", "gone", "defaced", "cleaned", "failed_hosts",
+          "errors", "captures", "revisits")
+TIMEOUT = 300
+
+
+def write_registry(web: SampleWeb, path: Path) -> Path:
+    entries = [entry for entry in web.registry() if entry["name"] in SITES]
+    path.write_text(yaml.safe_dump({"sources": entries}, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def nightly(registry: Path, data: Path, *options: str) -> dict:
+    """Run `nianbao nightly --json` with ``options`` to the end; its report."""
+    done = subprocess.run(nightly_command(registry, data) + list(options), capture_output=True, text=True,
+                          timeout=TIMEOUT)
+    assert done.returncode == 0, done.stderr[-4000:]
+    return json.loads(done.stdout)
+
+
+def counts(report: dict) -> dict:
+    return {key: report[key] for key in COUNTS}
+
+
+def record_types(data: Path, run_id: str) -> Counter:
+    """(URL, status, record type) of a run's captures: which were revisits."""
+    return Counter(query(data, "select url, status, record_type from captures where run_id = ?", (run_id,)))
+
+
+def nights(root: Path, port: int, *options: str) -> dict:
+    """Nights 0 and 1 into ``root/data`` with ``options``; the reports, and a copy after night 0."""
+    data, reports = root / "data", []
+    with SampleWeb(night=0, port=port) as web:
+        registry = write_registry(web, root / "registry.yaml")
+        for night in (0, 1):
+            web.set_night(night)
+            reports.append(nightly(registry, data, *options))
+            if night == 0:
+                shutil.copytree(data, root / "after-night-0")
+    return {"data": data, "after0": root / "after-night-0", "reports": reports, "registry": registry}
+
+
+@pytest.fixture(scope="module")
+def embedded(web_port, tmp_path_factory) -> dict:  # noqa: F811
+    return nights(tmp_path_factory.mktemp("embedded"), web_port)
+
+
+@pytest.fixture(scope="module")
+def distributed(web_port, redis_url, tmp_path_factory) -> dict:  # noqa: F811
+    return nights(tmp_path_factory.mktemp("distributed"), web_port, "--redis", redis_url, "--workers", "2")
+
+
+def test_two_workers_give_the_embedded_nightly_night_after_night(embedded, distributed, tmp_path):
+    for one, two in zip(embedded["reports"], distributed["reports"], strict=True):
+        assert counts(two) == counts(one)
+        assert record_types(distributed["data"], two["run_id"]) == record_types(embedded["data"], one["run_id"])
+    assert comparable(distributed["data"]) == comparable(embedded["data"])
+    # Both nights' captures carry their run's id; both workers wrote each night.
+    runs = [report["run_id"] for report in distributed["reports"]]
+    assert query(distributed["data"], "select distinct run_id from captures order by run_id") == [(r,) for r in runs]
+    writers = {path.name.rsplit("-", 3)[0] for path in (distributed["data"] / "warc").glob("*.warc.gz")}
+    assert len(writers - {"nianbao"}) == 4, writers  # 2 workers a night; "nianbao": the run reports
+    # Reports kept, digests committed, nothing left under way.
+    assert query(distributed["data"], "select run_id, finish_reason from runs order by started") == [
+        (run, "finished") for run in runs]
+    assert not (distributed["data"] / "state" / "run.json").exists()
+    digests = [{d for (d,) in sqlite3.connect(d / "state" / "digests.db").execute("select digest from digests")}
+               for d in (embedded["data"], distributed["data"])]
+    assert digests[0] == digests[1] and digests[0]
+    warcio_check(distributed["data"])
+    assert_rebuild_equals_live(distributed["data"], tmp_path / "rebuilt.db")
+
+
+def test_the_second_distributed_night_is_incremental(distributed):
+    data, (first, second) = distributed["data"], distributed["reports"]
+    captured = list(record_types(data, second["run_id"]).elements())
+    assert captured and Counter(status for _, status, _ in captured)[304] > 50  # conditional GET answered
+    responses = [(url, status) for url, status, record_type in captured if record_type == "response"]
+    assert len(responses) == 1  # the edited report; everything else a revisit
+    assert second["revisits"] == second["captures"] - 1 and second["changed"] == 1
+    assert second["bytes"] < first["bytes"] / 2
+    (url,) = [url for url, _ in responses]
+    assert query(data, "select version from documents where url = ? order by version", (url,)) == [(1,), (2,)]
+
+
+def test_a_killed_distributed_nightly_resumes_its_run_and_loses_nothing(embedded, web_port, redis, redis_url,  # noqa: F811
+                                                                        tmp_path):
+    data = tmp_path / "data"
+    with FaultsHeldWeb(night=0, port=web_port, latency=0.03) as web:
+        registry = write_registry(web, tmp_path / "registry.yaml")
+        command = nightly_command(registry, data) + ["--redis", redis_url, "--workers", "2"]
+        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+        try:
+            # Killed, workers and all, once its files hold 150 kB or it asks for a fault's URL (held
+            # until after the kill: no fault is counted and left unarchived).
+            deadline = time.monotonic() + TIMEOUT
+            while time.monotonic() < deadline and proc.poll() is None and not web.held.wait(0.05):
+                written = sum(path.stat().st_size for path in data.glob("warc/*.open"))
+                if written > 150_000:
+                    break
+            assert proc.poll() is None, "the run ended before it could be killed"
+            second = subprocess.run(command, capture_output=True, text=True, timeout=60)
+            assert second.returncode == 1 and "another nightly run" in second.stderr
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        finally:
+            web.released.set()
+        state = json.loads((data / "state" / "run.json").read_text())
+        assert redis.keys(f"nianbao:*{state['run_id']}:*"), "the killed run's crawl stays in Redis"
+        report = nightly(registry, data, "--redis", redis_url, "--workers", "2")
+    assert (report["run_id"], report["attempts"], report["finish_reason"]) == (state["run_id"], 2, "finished")
+    assert redis.keys("nianbao:*") == []  # its crawl finished and removed itself
+    reference = embedded["after0"]
+    assert comparable(data) == comparable(reference)
+    assert set(response_payload_digests(data)) == set(response_payload_digests(reference))
+    assert max(response_payload_digests(data).values()) == 1  # no payload stored twice
+    warcio_check(data)
+    assert_rebuild_equals_live(data, tmp_path / "rebuilt.db")
+
+
+def test_shards_merged_give_the_unsharded_nightly(embedded, web_port, redis_url, tmp_path):  # noqa: F811
+    entries = load_registry(embedded["registry"])
+    # The sites' hosts are on the fixture's port: take the fewest shards that split them.
+    n = next(n for n in range(2, 20) if all(len(shard_of(entries, k, n)) < len(entries) for k in range(1, n + 1)))
+    shards = [k for k in range(1, n + 1) if shard_of(entries, k, n)]
+    assert len(shards) == len(entries) == 2
+    dirs = []
+    with SampleWeb(night=0, port=web_port) as web:
+        registry = write_registry(web, tmp_path / "registry.yaml")
+        for k, options in zip(shards, ([], ["--redis", redis_url, "--workers", "2"]), strict=True):
+            data = tmp_path / f"shard{k}"
+            report = nightly(registry, data, "--shard", f"{k}/{n}", *options)
+            assert report["finish_reason"] == "finished"
+            crawled = {source for (source,) in query(data, "select distinct source from captures where source is not null")}
+            assert crawled == {entry.name for entry in shard_of(entries, k, n)}
+            dirs.append(data)
+    merged = tmp_path / "merged"
+    (merged / "warc").mkdir(parents=True)
+    for data in dirs:
+        for path in (data / "warc").iterdir():
+            shutil.copy2(path, merged / "warc" / path.name)
+    merge_data_dirs(dirs, merged)
+    assert comparable(merged) == comparable(embedded["after0"])
+    warcio_check(merged)
+
+
+def test_a_run_resumes_only_with_its_own_shard(embedded, tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "state").mkdir()
+    (data / "state" / "run.json").write_text(json.dumps(
+        {"run_id": "20260101T000000Z-abcd", "started": "2026-01-01T00:00:00.000000Z",
+         "sources": str(embedded["registry"]), "attempts": 1, "shard": "1/2"}))
+    done = subprocess.run(nightly_command(embedded["registry"], data), capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert "under way with shard 1/2: resume it with --shard 1/2" in done.stderr
+    bad = subprocess.run(nightly_command(embedded["registry"], data) + ["--shard", "3/2"], capture_output=True,
+                         text=True, timeout=60)
+    assert bad.returncode == 2 and "K must be between 1 and N" in bad.stderr
+    assert json.loads((data / "state" / "run.json").read_text())["attempts"] == 1  # nothing was started
