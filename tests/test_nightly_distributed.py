@@ -34,7 +34,10 @@ from test_nightly import (
     warcio_check,
 )
 
+from archive.diskfull import DISK_FULL, STOP_REASON
 from archive.merge import merge_data_dirs
+from crawler.distributed.pool import PoolOutcome
+from crawler.distributed.worker import EXIT_DISK_FULL, EXIT_FINISHED, EXIT_UNFINISHED, exit_code
 from sampleweb.server import SampleWeb
 from settings.registry import load_registry, shard_of
 
@@ -198,3 +201,20 @@ def test_a_run_resumes_only_with_its_own_shard(embedded, tmp_path):
                          text=True, timeout=60)
     assert bad.returncode == 2 and "K must be between 1 and N" in bad.stderr
     assert json.loads((data / "state" / "run.json").read_text())["attempts"] == 1  # nothing was started
+
+
+@pytest.mark.parametrize(("exits", "reason"), [
+    ({"a": EXIT_FINISHED, "b": -signal.SIGKILL}, "finished"),
+    ({"a": EXIT_DISK_FULL, "b": EXIT_UNFINISHED}, "disk_full"),
+    ({"a": EXIT_UNFINISHED, "b": -signal.SIGKILL}, "shutdown"),
+    ({"a": -signal.SIGKILL, "b": -signal.SIGKILL}, "killed"),
+])
+def test_the_workers_exits_make_the_runs_finish_reason(exits, reason):
+    assert PoolOutcome("crawl", exits).reason == reason
+
+
+def test_a_worker_stopped_by_a_full_disk_says_so_by_its_exit_code():
+    assert exit_code({"finish_reason": "disk_full", STOP_REASON: DISK_FULL}) == EXIT_DISK_FULL
+    assert exit_code({"finish_reason": "finished", STOP_REASON: DISK_FULL}) == EXIT_DISK_FULL  # stopped while closing
+    assert exit_code({"finish_reason": "finished"}) == EXIT_FINISHED
+    assert exit_code({"finish_reason": "shutdown"}) == EXIT_UNFINISHED
