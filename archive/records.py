@@ -491,8 +491,13 @@ def _record(
 
 def record_bytes(record: ArcWarcRecord) -> bytes:
     """A record built here, serialised exactly as warcio's WARCWriter writes it."""
+    return b"".join(record_pieces(record))
+
+
+def record_pieces(record: ArcWarcRecord) -> tuple[bytes, bytes, bytes]:
+    """``record_bytes`` in three pieces: the WARC and HTTP heads, the payload, the record end."""
     head = record.http_headers.headers_buff if record.http_headers else b""
-    return b"".join([record.rec_headers.to_bytes(), head, record.raw_stream.getvalue(), b"\r\n\r\n"])
+    return record.rec_headers.to_bytes() + head, record.raw_stream.getvalue(), b"\r\n\r\n"
 
 
 def digest_of(payload: bytes) -> str:

@@ -256,3 +256,40 @@ def test_live_capture_equals_the_one_read_back_from_the_file(tmp_path: Path) -> 
                                          offset=offset, length=length))
     assert [replace(c, concurrent_ids=()) for c in live] == read
     assert live[1].error == "twisted.internet.error.ConnectionLost: lost mid-answer"
+
+
+def test_every_member_decodes_alone_and_compressed_payloads_are_stored(tmp_path: Path) -> None:
+    """The writer's compression streams live across records: a member read from its offset
+    with a fresh decoder (as a replay by offset reads it) must give exactly its record."""
+    import gzip
+    import random
+    import zlib
+
+    from archive.records import exchange_records, record_bytes
+
+    gzipped = zlib.compress(random.Random(0).randbytes(3000), 9, wbits=31)
+    exchanges = [
+        exchange(0, b"<p>report</p>" * 400),
+        exchange(1, gzipped, [(b"Content-Type", b"text/html"), (b"Content-Encoding", b"gzip")]),
+        exchange(2, gzipped[:1000], [(b"Content-Type", b"image/png")]),
+        exchange(3, b"<p>report</p>" * 400),  # the same page: must not refer back to exchange 0
+    ]
+    writer = RotatingWarcWriter(tmp_path)
+    captures = [writer.write_exchange(ex) for ex in exchanges]
+    writer.close()
+    records = [[record_bytes(r) for r in exchange_records(ex, "")] for ex in exchanges]
+    (path,) = writer.closed_files
+    data = path.read_bytes()
+    members = [data[c.offset : c.offset + c.length] for c in captures]
+    for member, (_, response, _) in zip(members, records):
+        decoder = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        block = decoder.decompress(member)
+        assert decoder.eof and not decoder.unused_data
+        assert block.split(b"\r\n", 3)[1:3] == response.split(b"\r\n", 3)[1:3]  # type and id
+        assert block.partition(b"\r\n\r\n")[2] == response.partition(b"\r\n\r\n")[2]
+    assert len(members[0]) < len(records[0][1]) // 5  # a plain page is deflated
+    assert gzipped in members[1] and len(members[1]) < len(records[1][1])  # payload stored, head deflated
+    assert gzipped[:1000] in members[2]  # a compressed media type is stored too
+    assert len(members[3]) > len(members[0]) - 20  # the same page again, deflated alone
+    assert gzip.decompress(data).count(b"WARC/1.1\r\n") == 1 + 3 * len(exchanges)
+    assert warcio_check(path).returncode == 0
