@@ -11,6 +11,7 @@ and this crawl has not requested, with the provenance of its latest document; th
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import sqlite_utils
 from scrapy import Request, Spider, signals
@@ -56,13 +57,17 @@ class RecheckKnown:
         if self.done:
             return
         self.done = True
+        known, self.known = self.known, []
+        self.ask(spider, [doc for doc in known if doc["url"] not in self.requested])
+
+    def ask(self, spider: Spider, documents: list[dict], wanted: Callable[[Request], bool] = lambda _: True) -> None:
+        """Queue a request for each of ``documents`` that ``wanted`` keeps; the crawl stays open."""
         requests = [
-            spider.known_document_request(doc["source"], doc["url"], doc["role"], doc["column_url"], doc["parent_url"])
-            for doc in self.known
-            if doc["url"] not in self.requested
+            request for doc in documents
+            if (request := spider.known_document_request(
+                doc["source"], doc["url"], doc["role"], doc["column_url"], doc["parent_url"])) is not None
+            and wanted(request)
         ]
-        requests = [request for request in requests if request is not None]
-        self.known = []
         if not requests:
             return
         logger.info("asking again for %d documents no list named", len(requests))

@@ -286,29 +286,40 @@ class FaultsHeldWeb(SampleWeb):
             return Response(status=503, body=b"")
         return super().handle(site, request)
 
+    def kill_run(self, command: list[str], data: Path, written: int, timeout: float = 120) -> None:
+        """Start ``command`` and kill it, with all its processes, once its open WARC files hold
+        ``written`` bytes or it asks for a fault's URL (held until after the kill); a second
+        nightly on ``data`` is refused while it runs."""
+        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+        try:
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline and proc.poll() is None and not self.held.wait(0.05):
+                if _open_bytes(data) > written:
+                    break
+            assert proc.poll() is None, "the run ended before it could be killed"
+            second = subprocess.run(command, capture_output=True, text=True, timeout=60)
+            assert second.returncode == 1 and "another nightly run" in second.stderr
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        finally:
+            self.released.set()
+
+
+def _open_bytes(data: Path) -> int:
+    total = 0
+    for path in data.glob("warc/*.open"):
+        try:
+            total += path.stat().st_size
+        except FileNotFoundError:  # closed (renamed) since the listing
+            pass
+    return total
+
 
 def test_kill_9_then_resume_gives_what_an_uninterrupted_run_gives(nights, tmp_path):
     data = tmp_path / "data"
     with FaultsHeldWeb(night=0, port=nights["port"], latency=0.03) as web:
         registry = write_registry(web, tmp_path / "registry.yaml")
-        proc = subprocess.Popen(nightly_command(registry, data), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                start_new_session=True)
-        try:
-            # Killed once its first file holds 400 kB, or once it asks for a fault's URL: held (until
-            # after the kill, however long the check below takes), so no fault is counted unarchived.
-            deadline = time.monotonic() + 120
-            while time.monotonic() < deadline and proc.poll() is None and not web.held.wait(0.05):
-                open_files = list((data / "warc").glob("*.open")) if (data / "warc").exists() else []
-                if open_files and open_files[0].stat().st_size > 400_000:
-                    break
-            assert proc.poll() is None, "the run ended before it could be killed"
-            # A second nightly on the same data directory is refused while the first runs.
-            second = subprocess.run(nightly_command(registry, data), capture_output=True, text=True, timeout=60)
-            assert second.returncode == 1 and "another nightly run" in second.stderr
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        finally:
-            web.released.set()
+        web.kill_run(nightly_command(registry, data), data, written=400_000)
         state = json.loads((data / "state" / "run.json").read_text())
         digests = sqlite3.connect(data / "state" / "digests.db")
         assert digests.execute("select count(*) from digests").fetchone() == (0,)  # the killed run committed none

@@ -132,22 +132,7 @@ def test_a_killed_distributed_nightly_resumes_its_run_and_loses_nothing(embedded
     with FaultsHeldWeb(night=0, port=web_port, latency=0.03) as web:
         registry = write_registry(web, tmp_path / "registry.yaml")
         command = nightly_command(registry, data) + ["--redis", redis_url, "--workers", "2"]
-        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-        try:
-            # Killed, workers and all, once its files hold 150 kB or it asks for a fault's URL (held
-            # until after the kill: no fault is counted and left unarchived).
-            deadline = time.monotonic() + TIMEOUT
-            while time.monotonic() < deadline and proc.poll() is None and not web.held.wait(0.05):
-                written = sum(path.stat().st_size for path in data.glob("warc/*.open"))
-                if written > 150_000:
-                    break
-            assert proc.poll() is None, "the run ended before it could be killed"
-            second = subprocess.run(command, capture_output=True, text=True, timeout=60)
-            assert second.returncode == 1 and "another nightly run" in second.stderr
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        finally:
-            web.released.set()
+        web.kill_run(command, data, written=150_000, timeout=TIMEOUT)
         state = json.loads((data / "state" / "run.json").read_text())
         assert redis.keys(f"nianbao:*{state['run_id']}:*"), "the killed run's crawl stays in Redis"
         report = nightly(registry, data, "--redis", redis_url, "--workers", "2")

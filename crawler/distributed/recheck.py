@@ -15,16 +15,12 @@ catalog, and queues those not in the shared duplicate filter: no worker requeste
 
 from __future__ import annotations
 
-import logging
-
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy.exceptions import NotConfigured
 
 from crawler.distributed.keys import CrawlKeys, connect_from, crawl_keys, worker_of
 from crawler.recheck import RecheckKnown
-
-logger = logging.getLogger(__name__)
 
 RECHECK_KEY = "recheck"
 # KEYS: hosts, workers, recheck claim, own worker key. ARGV: key prefix, own id, TTL (ms).
@@ -79,16 +75,4 @@ class SharedRecheckKnown(RecheckKnown):
         self.spider_opened()  # the catalog's documents now
         known, self.known = self.known, []
         fingerprint = self.crawler.request_fingerprinter.fingerprint
-        requests = [
-            request for doc in known
-            if (request := spider.known_document_request(
-                doc["source"], doc["url"], doc["role"], doc["column_url"], doc["parent_url"])) is not None
-            and not self.client.sismember(keys.dupefilter, fingerprint(request).hex())
-        ]
-        if not requests:
-            return
-        logger.info("asking again for %d documents no list named", len(requests))
-        self.crawler.stats.set_value("nianbao/rechecked", len(requests))
-        for request in requests:
-            self.crawler.engine.crawl(request)
-        raise DontCloseSpider
+        self.ask(spider, known, lambda request: not self.client.sismember(keys.dupefilter, fingerprint(request).hex()))
