@@ -4,7 +4,7 @@ The embedded crawl's ``RecheckKnown`` (crawler/recheck.py) asks when its crawl i
 worker is idle whenever the frontier has nothing ready for it while the others still work:
 asking then would fetch documents before their lists name them (with an older provenance),
 or ask for some a list is about to name. ``SharedRecheckKnown`` asks only when the shared
-crawl is quiet — no host queued, every other worker idle with nothing in flight — and only
+crawl is quiet — no host queued, every other worker idle (or dead) with nothing in flight — and only
 one worker asks. ``QUIET_CLAIM`` does it in one step: it marks the worker idle, and if the
 crawl is quiet claims the recheck (key ``recheck``) and marks the worker busy again, so no
 survey finds the crawl finished before its requests are queued. Each worker looks before its
@@ -25,7 +25,9 @@ from crawler.recheck import RecheckKnown
 RECHECK_KEY = "recheck"
 # KEYS: hosts, workers, recheck claim, own worker key. ARGV: key prefix, own id, TTL (ms).
 # Returns 1 (claimed: ask), 0 (not quiet yet), -1 (another worker asked, or the crawl is over:
-# a worker found it finished and removed its keys).
+# a worker found it finished and removed its keys). Quiet as SURVEY counts finished: a member
+# whose key expired (dead) holds nothing up unless it left requests in flight — the survey right
+# after this worker's claim would remove it and find the crawl finished, the recheck never asked.
 QUIET_CLAIM = """
 if redis.call('EXISTS', KEYS[3]) == 1 or redis.call('SISMEMBER', KEYS[2], ARGV[2]) == 0 then return -1 end
 redis.call('SET', KEYS[4], 'idle', 'PX', ARGV[3])
@@ -33,7 +35,7 @@ if redis.call('ZCARD', KEYS[1]) > 0 then return 0 end
 for _, id in ipairs(redis.call('SMEMBERS', KEYS[2])) do
   if id ~= ARGV[2] then
     local state = redis.call('GET', ARGV[1] .. 'worker:' .. id)
-    if state ~= 'idle' or redis.call('ZCARD', ARGV[1] .. 'inflight:' .. id) > 0 then return 0 end
+    if (state and state ~= 'idle') or redis.call('ZCARD', ARGV[1] .. 'inflight:' .. id) > 0 then return 0 end
   end
 end
 redis.call('SET', KEYS[3], ARGV[2])
