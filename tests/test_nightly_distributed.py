@@ -203,3 +203,56 @@ def test_a_worker_stopped_by_a_full_disk_says_so_by_its_exit_code():
     assert exit_code({"finish_reason": "finished", STOP_REASON: DISK_FULL}) == EXIT_DISK_FULL  # stopped while closing
     assert exit_code({"finish_reason": "finished"}) == EXIT_FINISHED
     assert exit_code({"finish_reason": "shutdown"}) == EXIT_UNFINISHED
+
+
+# -- the recheck of known documents no list named ----------------------------------------------
+
+RECHECK_SITE = "fuzhou-czj"  # night 2 takes one of its reports off its list, and its URL answers 404
+RECHECKED = "'nianbao/rechecked':"  # a line of the stats each crawl process dumps as it closes
+STATS_DUMP = "Dumping Scrapy stats"
+
+
+def rechecked(log: str) -> list[int]:
+    """The ``nianbao/rechecked`` stat of each crawl process that dumped one in ``log``."""
+    return [int(line.split(RECHECKED)[1].strip(" ,}")) for line in log.splitlines() if RECHECKED in line]
+
+
+def deleting_nights(root: Path, port: int, *options: str) -> list[dict]:
+    """Nights 0 and 2 of ``RECHECK_SITE`` into ``root/data`` with ``options``; per night the
+    run's report, what each crawl process (the embedded one, or each worker) asked for again,
+    and the night's deleted reports."""
+    data, runs = root / "data", []
+    root.mkdir()
+    with SampleWeb(night=0, port=port) as web:
+        registry = root / "registry.yaml"
+        entries = [entry for entry in web.registry() if entry["name"] == RECHECK_SITE]
+        registry.write_text(yaml.safe_dump({"sources": entries}, allow_unicode=True), encoding="utf-8")
+        for night in (0, 2):
+            web.set_night(night)
+            done = subprocess.run(nightly_command(registry, data) + list(options), capture_output=True, text=True,
+                                  timeout=TIMEOUT)
+            assert done.returncode == 0, done.stderr[-4000:]
+            runs.append({"report": json.loads(done.stdout), "dumps": done.stderr.count(STATS_DUMP),
+                         "rechecked": rechecked(done.stderr),
+                         "deleted": web.manifest()["changes"]["deleted"], "data": data})
+    return runs
+
+
+def test_one_worker_asks_again_for_the_report_taken_down_as_the_embedded_nightly_does(
+        web_port, redis, redis_url, tmp_path):  # noqa: F811
+    embedded = deleting_nights(tmp_path / "embedded", web_port)
+    distributed = deleting_nights(tmp_path / "distributed", web_port, "--redis", redis_url, "--workers", "2")
+    for one, two in zip(embedded, distributed, strict=True):
+        assert counts(two["report"]) == counts(one["report"])
+        assert record_types(two["data"], two["report"]["run_id"]) == record_types(one["data"], one["report"]["run_id"])
+    assert comparable(distributed[-1]["data"]) == comparable(embedded[-1]["data"])  # pages rows, gone reasons too
+    # Night 0 has nothing to ask again for; night 2 one report, asked for by one of the two workers.
+    assert [run["rechecked"] for run in embedded] == [[], [1]]
+    assert [(run["dumps"], run["rechecked"]) for run in distributed] == [(2, []), (2, [1])]
+    night2 = distributed[-1]
+    (url,) = night2["deleted"]
+    assert night2["report"]["gone"] == 1
+    assert query(night2["data"], "select status from captures where url = ? and run_id = ?",
+                 (url, night2["report"]["run_id"])) == [(404,)]  # asked once, answered 404
+    assert query(night2["data"], "select gone_reason, status from pages where url = ?", (url,)) == [("deleted", 404)]
+    assert redis.keys("nianbao:*") == []  # the crawl removed its keys, the recheck's claim with them
