@@ -4,13 +4,13 @@ The embedded crawl's ``RecheckKnown`` (crawler/recheck.py) asks when its crawl i
 worker is idle whenever the frontier has nothing ready for it while the others still work:
 asking then would fetch documents before their lists name them (with an older provenance),
 or ask for some a list is about to name. ``SharedRecheckKnown`` asks only when the shared
-crawl is quiet — no host queued, every other worker idle (or dead) with nothing in flight — and only
-one worker asks. ``QUIET_CLAIM`` does it in one step: it marks the worker idle, and if the
-crawl is quiet claims the recheck (key ``recheck``) and marks the worker busy again, so no
-survey finds the crawl finished before its requests are queued. Each worker looks before its
-heartbeat does (its ``spider_idle`` runs first), so of two workers going idle the later one
-finds the other idle and claims. The claimer reads the known documents then, from the
-catalog, and queues those not in the shared duplicate filter: no worker requested them.
+crawl is quiet — no host queued, every other worker idle (or dead) with nothing in flight —
+and only one worker asks. ``QUIET_CLAIM`` does it in one step: it marks the worker idle, and
+if the crawl is quiet claims the recheck (key ``recheck``) and marks the worker busy again,
+so no survey finds the crawl finished before its requests are queued. Each worker looks
+before its heartbeat does (its ``spider_idle`` runs first), so of two workers going idle the
+later one finds the other idle and claims. The claimer reads the known documents then, from
+the catalog, and queues those not in the shared duplicate filter: no worker requested them.
 """
 
 from __future__ import annotations
