@@ -293,3 +293,35 @@ def test_every_member_decodes_alone_and_compressed_payloads_are_stored(tmp_path:
     assert len(members[3]) > len(members[0]) - 20  # the same page again, deflated alone
     assert gzip.decompress(data).count(b"WARC/1.1\r\n") == 1 + 3 * len(exchanges)
     assert warcio_check(path).returncode == 0
+
+
+def test_background_writer_hands_over_full_batches_and_flushed_ones(tmp_path: Path) -> None:
+    delivered: list[str] = []
+    arrived = threading.Condition()
+
+    def on_written(capture) -> None:
+        with arrived:
+            delivered.append(capture.url)
+            arrived.notify_all()
+
+    def wait_for(count: int) -> list[str]:
+        with arrived:
+            assert arrived.wait_for(lambda: len(delivered) >= count, timeout=30)
+            return list(delivered)
+
+    directory = tmp_path / "warc"
+    background = BackgroundWriter(RotatingWarcWriter(directory), deliver=lambda f, *a: f(*a),
+                                  on_written=on_written, on_error=None, batch_size=3)
+    for n in range(2):
+        background.submit(exchange(n))
+    assert not directory.exists() and delivered == []  # nothing handed over: no file opened
+    background.flush()
+    assert wait_for(2) == [f"http://example.gov.cn/nb/{n}.html" for n in range(2)]
+    for n in range(2, 5):  # a full batch goes at once
+        background.submit(exchange(n))
+    assert wait_for(5)[2:] == [f"http://example.gov.cn/nb/{n}.html" for n in range(2, 5)]
+    background.submit(exchange(5))
+    background.close()  # and what is left at the end
+    assert delivered[5:] == ["http://example.gov.cn/nb/5.html"]
+    (path,) = directory.iterdir()
+    assert [url for kind, url, _ in read_all(path) if kind == "response"] == delivered
