@@ -326,7 +326,8 @@ def record_parts(record: ArcWarcRecord) -> list[tuple[bytes, bool]]:
     """A record's bytes (``record_bytes``) for ``GzipMembers.member``: its payload stored when
     it is compressed data already, by its Content-Encoding or its media type."""
     head, block, end = record_pieces(record)
-    return [(head, False), (block, _compressed(record) and len(block) >= MIN_STORED), (end, False)]
+    stored = _compressed(record) and len(block) >= MIN_STORED
+    return [(head, False), (block, stored), (end, stored)]  # one switch of stream at most
 
 
 def _compressed(record: ArcWarcRecord) -> bool:
