@@ -5,8 +5,8 @@ before any downloader middleware, so the body is still content-encoded and robot
 every redirect hop, every retry and every error status pass through it. Failed downloads
 arrive as ``download_failed`` (crawler/middlewares/failures.py). The reactor thread only
 copies references into an ``Exchange``; records are built, digested, compressed and written
-on the writer thread, which gets the exchanges in batches (``WRITE_BATCH``, or what came in
-``WRITE_DELAY``).
+on the writer thread, which gets the exchanges in batches (``NIANBAO_WARC_WRITE_BATCH``, or
+what came in ``NIANBAO_WARC_WRITE_DELAY`` seconds).
 
 The payload is digested on the reactor thread (once: the writer reuses the digest), because
 two decisions hang on it before the spider sees the answer: with ``NIANBAO_DEDUP``, a payload
@@ -78,10 +78,6 @@ HTTP_SCHEMES = ("http://", "https://")
 ANSWER_BEGUN = (ResponseDataLossError, DownloadCancelledError)
 DEFAULT_PORTS = {"http": 80, "https": 443}
 DIGEST_INDEX = Path("state") / "digests.db"  # in the data directory
-# Exchanges go to the writer thread 16 at a time, or after 0.25 s: its CPU per page fell from
-# 750 to 300 µs in a zero-latency crawl (one wake-up per exchange: 6 context switches each).
-WRITE_BATCH = 16
-WRITE_DELAY = 0.25
 
 
 class WarcCapture:
@@ -92,7 +88,8 @@ class WarcCapture:
     """
 
     def __init__(
-        self, crawler: Crawler, writer: RotatingWarcWriter, queue_size: int, digests: DigestIndex | None = None
+        self, crawler: Crawler, writer: RotatingWarcWriter, queue_size: int, digests: DigestIndex | None = None,
+        batch_size: int = 1, batch_delay: float = 0.0,
     ) -> None:
         from twisted.internet import reactor
 
@@ -105,8 +102,9 @@ class WarcCapture:
             on_written=self._written,
             on_error=self._write_failed,
             queue_size=queue_size,
-            batch_size=WRITE_BATCH,
+            batch_size=batch_size,
         )
+        self.batch_delay = batch_delay
         self._reactor = reactor
         self._flush_call: DelayedCall | None = None
 
@@ -122,7 +120,8 @@ class WarcCapture:
             gzip_level=settings.getint("NIANBAO_WARC_GZIP_LEVEL"),
             info=warcinfo_fields(crawler),
         )
-        ext = cls(crawler, writer, settings.getint("NIANBAO_WARC_QUEUE_SIZE"), open_digest_index(crawler))
+        ext = cls(crawler, writer, settings.getint("NIANBAO_WARC_QUEUE_SIZE"), open_digest_index(crawler),
+                  settings.getint("NIANBAO_WARC_WRITE_BATCH"), settings.getfloat("NIANBAO_WARC_WRITE_DELAY"))
         crawler.signals.connect(ext.response_downloaded, signal=signals.response_downloaded)
         crawler.signals.connect(ext.download_failed, signal=download_failed)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
@@ -183,10 +182,10 @@ class WarcCapture:
             self.digests.close()
 
     def _submit(self, exchange: Exchange) -> None:
-        """Hand the exchange to the writer in a batch, at the latest after ``WRITE_DELAY``."""
+        """Hand the exchange to the writer in a batch, at the latest after ``batch_delay``."""
         self.background.submit(exchange)
         if self._flush_call is None or not self._flush_call.active():
-            self._flush_call = self._reactor.callLater(WRITE_DELAY, self.background.flush)
+            self._flush_call = self._reactor.callLater(self.batch_delay, self.background.flush)
 
     def _written(self, capture: Capture) -> None:
         self.crawler.stats.inc_value("nianbao/warc/captures")
