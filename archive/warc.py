@@ -303,11 +303,24 @@ class GzipMembers:
     """
 
     def __init__(self, level: int) -> None:
-        self._deflate = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
+        self.level = level
+        self._new_streams()
+
+    def _new_streams(self) -> None:
+        self._deflate = zlib.compressobj(self.level, zlib.DEFLATED, -zlib.MAX_WBITS)
         self._store = zlib.compressobj(0, zlib.DEFLATED, -zlib.MAX_WBITS)
 
     def member(self, parts: Iterable[tuple[bytes, bool]]) -> bytes:
         """The gzip member of the concatenated ``(data, stored)`` parts."""
+        try:
+            return self._member(parts)
+        except BaseException:
+            # A member abandoned before its flush leaves its data in a stream: the next member
+            # would begin with it. Fresh streams keep every later member whole.
+            self._new_streams()
+            raise
+
+    def _member(self, parts: Iterable[tuple[bytes, bool]]) -> bytes:
         out, crc, size, stream = [GZIP_HEADER], 0, 0, None
         for data, stored in parts:
             part_stream = self._store if stored else self._deflate

@@ -325,3 +325,19 @@ def test_background_writer_hands_over_full_batches_and_flushed_ones(tmp_path: Pa
     assert delivered[5:] == ["http://example.gov.cn/nb/5.html"]
     (path,) = directory.iterdir()
     assert [url for kind, url, _ in read_all(path) if kind == "response"] == delivered
+
+
+def test_a_member_abandoned_midway_leaves_the_next_one_whole() -> None:
+    import zlib
+
+    from archive.warc import GzipMembers
+
+    def failing_parts():
+        yield b"half of a record " * 50, False
+        raise MemoryError("while building the payload")
+
+    members = GzipMembers(1)
+    with pytest.raises(MemoryError):
+        members.member(failing_parts())
+    data = b"WARC/1.1\r\nthe next record\r\n" * 20
+    assert zlib.decompress(members.member([(data, False)]), zlib.MAX_WBITS | 16) == data
