@@ -46,7 +46,7 @@ from archive.rebuild import reindex_run
 from archive.runs import new_run_id, run_report, write_run_record
 from archive.warc import OPEN_SUFFIX, repair
 from crawler.capture import DIGEST_INDEX
-from crawler.distributed.keys import crawl_name
+from crawler.distributed.keys import connect, crawl_name
 from crawler.distributed.pool import finish_workers, release_members, start_workers
 from crawler.run import project_settings, run_crawl
 from settings.registry import RegistryError, crawl_entries
@@ -97,6 +97,8 @@ def run_nightly(
     data = Path(data_dir)
     shard = (shard or "").strip()
     entries = crawl_entries(sources, shard=shard)  # a malformed registry fails before anything is touched
+    if redis_url:
+        connect(redis_url).close()  # so does an unreachable Redis: no run is started without it
     data.mkdir(parents=True, exist_ok=True)
     with nightly_lock(data / LOCK_FILE) as lock:
         repaired = [path.name for path in repair_open_files(data / "warc")]

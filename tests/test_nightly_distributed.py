@@ -258,3 +258,13 @@ def test_one_worker_asks_again_for_the_report_taken_down_as_the_embedded_nightly
                  (url, night2["report"]["run_id"])) == [(404,)]  # asked once, answered 404
     assert query(night2["data"], "select gone_reason, status from pages where url = ?", (url,)) == [("deleted", 404)]
     assert redis.keys("nianbao:*") == []  # the crawl removed its keys, the recheck's claim with them
+
+
+def test_an_unreachable_redis_starts_no_run(tmp_path):
+    from crawler.distributed.localredis import free_port
+
+    data = tmp_path / "data"
+    done = subprocess.run(nightly_command("sample", data) + ["--redis", f"redis://127.0.0.1:{free_port()}/0"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and "cannot reach Redis" in done.stderr, done.stderr
+    assert not (data / "state" / "run.json").exists()
